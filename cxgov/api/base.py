@@ -1,0 +1,365 @@
+"""flask-smorest, subclassed once: problem+json errors, bearer auth, ETags, idempotency.
+
+Every resource module imports ``Blueprint``, ``Schema`` and friends from here,
+never from flask_smorest directly.
+"""
+import functools
+import hashlib
+import json
+import logging
+import re
+import uuid
+
+import marshmallow as ma
+import peewee
+from apispec import BasePlugin
+from flask import Response, g, request
+from flask_httpauth import HTTPTokenAuth
+from flask_smorest import Api as _Api
+from flask_smorest import Blueprint as _Blueprint
+from flask_smorest import Page
+from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
+
+from cxgov import errors
+from cxgov.db import write_transaction
+from cxgov.models import IdempotencyKey
+from cxgov.services import auth as auth_service
+from cxgov.services.actor import Actor
+
+log = logging.getLogger("cxgov")
+
+PROBLEM_JSON = "application/problem+json"
+MAX_ID = 9223372036854775807
+ID = f"<int(min=1, max={MAX_ID}):%s>"
+
+
+def id_path(name):
+    """A path segment for a positive 64-bit id (huge numbers 404 instead of overflowing)."""
+    return ID % name
+
+
+# --------------------------------------------------------------------------- errors
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, with per-field messages in ``errors``."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    type = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    instance = ma.fields.String()
+    errors = ma.fields.Dict()
+    request_id = ma.fields.String()
+
+
+def problem(status, title, detail=None, errors_map=None, headers=None, **extra):
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors_map:
+        body["errors"] = errors_map
+    body["instance"] = request.path if request else None
+    rid = getattr(g, "request_id", None)
+    if rid:
+        body["request_id"] = rid
+    body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+_DOMAIN_STATUS = [
+    (errors.NotFound, 404),
+    (errors.Forbidden, 403),
+    (errors.PreconditionFailed, 412),
+    (errors.Conflict, 409),
+    (errors.RuleViolation, 422),
+    (errors.Busy, 503),
+]
+
+
+def _status_for(exc):
+    for cls, status in _DOMAIN_STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+def _flatten_webargs(messages):
+    # webargs nests by location ({"json": {...}}); keep field → messages.
+    if isinstance(messages, dict) and len(messages) == 1:
+        (location, inner), = messages.items()
+        if location in {"json", "query", "headers", "form", "files", "path"} and isinstance(inner, dict):
+            return inner
+    return messages
+
+
+def _is_locked(exc):
+    text = str(exc).lower()
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "pgcode", None)
+    return "database is locked" in text or "database table is locked" in text or code in {"40001", "40P01", "55P03"}
+
+
+class SpecDefaults(BasePlugin):
+    """Every operation documents the problem+json default error and the bearer scheme."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("default", "DEFAULT_ERROR")
+
+
+class Api(_Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app=None, **kwargs):
+        kwargs.setdefault("spec_kwargs", {}).setdefault("extra_plugins", [SpecDefaults()])
+        super().__init__(app, **kwargs)
+
+    def init_app(self, app, **kwargs):
+        super().init_app(app, **kwargs)
+        self.spec.components.security_scheme(
+            "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token: `Bearer cxg_…`"}
+        )
+        app.register_error_handler(errors.DomainError, self.handle_domain_error)
+        app.register_error_handler(peewee.IntegrityError, self.handle_integrity_error)
+        app.register_error_handler(peewee.OperationalError, self.handle_operational_error)
+        app.register_error_handler(Exception, self.handle_unexpected)
+
+    def _register_responses(self):
+        for status in __import__("http").HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "An error (RFC 9457 problem details)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def handle_http_exception(self, error):
+        data = getattr(error, "data", None) or {}
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
+        headers.update(data.get("headers") or {})
+        errors_map = data.get("errors") or data.get("messages")
+        if errors_map is not None:
+            errors_map = _flatten_webargs(errors_map)
+        detail = data.get("message") or error.description
+        if error.code == 422 and errors_map:
+            detail = "The request has invalid fields: " + ", ".join(sorted(map(str, errors_map)))
+        if error.code == 500:
+            log.exception("unexpected error (request %s)", getattr(g, "request_id", "-"))
+        return problem(error.code, error.name, detail, errors_map, headers)
+
+    def handle_domain_error(self, error):
+        status = _status_for(error)
+        headers = {"Retry-After": "1"} if status == 503 else None
+        return problem(status, error.title, error.detail, error.errors or None, headers, **error.extra)
+
+    def handle_integrity_error(self, error):
+        log.info("integrity error mapped to 409: %s", error)
+        return problem(409, "Conflict", "The change conflicts with an existing record (a unique value is taken, "
+                       "or a referenced record is missing or still in use).")
+
+    def handle_operational_error(self, error):
+        if _is_locked(error):
+            return problem(503, "Service busy", "The database is busy; retry shortly.", headers={"Retry-After": "1"})
+        return self.handle_unexpected(error)
+
+    def handle_unexpected(self, error):
+        if isinstance(error, HTTPException):
+            return self.handle_http_exception(error)
+        log.exception("unexpected error (request %s)", getattr(g, "request_id", "-"))
+        return problem(500, "Internal Server Error", "An unexpected error occurred; it has been logged.")
+
+
+# --------------------------------------------------------------------------- auth
+auth = HTTPTokenAuth(scheme="Bearer")
+
+
+@auth.verify_token
+def _verify_token(token):
+    return auth_service.user_for_token(token)
+
+
+@auth.get_user_roles
+def _user_roles(user):
+    return [user.role]
+
+
+@auth.error_handler
+def _auth_error(status):
+    if status == 401:
+        return problem(401, "Unauthorized", "A valid bearer token is required (Authorization: Bearer cxg_…).")
+    return problem(403, "Forbidden", "Your role may not perform this action.")
+
+
+def current_actor():
+    user = auth.current_user()
+    return Actor(user_id=user.id, email=user.email, role=user.role, team_id=user.team_id,
+                 request_id=getattr(g, "request_id", None))
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def assign_request_id():
+    supplied = request.headers.get("X-Request-ID", "")
+    g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+
+# --------------------------------------------------------------------------- blueprint
+class Blueprint(_Blueprint):
+    def login_required(self, *roles):
+        """Require a token (401) and, when given, one of ``roles`` (403); documented."""
+
+        def decorator(func):
+            wrapped = auth.login_required(role=list(roles) or None)(func)
+            wrapped = self.doc(security=[{"bearerAuth": []}])(wrapped)
+            wrapped = self.alt_response(401, response="UNAUTHORIZED")(wrapped)
+            return self.alt_response(403, response="FORBIDDEN")(wrapped)
+
+        return decorator
+
+    # ETags: a record's ETag is a hash of its type, id and version, so a
+    # conditional UPDATE on the version column is the real precondition.
+    @staticmethod
+    def _etag_data(record):
+        return {"type": type(record).__name__, "id": record.id, "version": record.version}
+
+    def set_record_etag(self, record):
+        self.set_etag(self._etag_data(record))
+
+    def precondition(self):
+        """A callable the service runs on the record it read: If-Match must name it."""
+        if request.if_match.star_tag:
+            raise errors.PreconditionFailed(
+                "If-Match: * is not accepted; send the ETag you received with the record")
+
+        def check(record):
+            self.check_etag(self._etag_data(record))
+
+        return check
+
+    def idempotent(self, func):
+        """Honour ``Idempotency-Key`` on a creating POST (replay, or refuse a changed body)."""
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            key = request.headers.get("Idempotency-Key")
+            if key is None:
+                return func(*args, **kwargs)
+            if not (1 <= len(key) <= 200) or not key.isprintable():
+                raise errors.RuleViolation("Idempotency-Key must be 1–200 printable characters",
+                                           errors={"Idempotency-Key": ["1–200 printable characters"]})
+            user_id = auth.current_user().id
+            raw = request.get_data(cache=True)
+            try:
+                canonical = json.dumps(json.loads(raw or b"null"), sort_keys=True).encode()
+            except ValueError:
+                canonical = raw
+            fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + b"\0" + canonical).hexdigest()
+            for _attempt in range(3):
+                try:
+                    with write_transaction():
+                        existing = IdempotencyKey.get_or_none(
+                            (IdempotencyKey.user == user_id) & (IdempotencyKey.key == key))
+                        if existing is not None:
+                            return _replay(existing, fingerprint)
+                        claim = IdempotencyKey.create(user=user_id, key=key, fingerprint=fingerprint)
+                        response = func(*args, **kwargs)
+                        claim.status_code = response.status_code
+                        claim.response_body = response.get_data(as_text=True)
+                        claim.response_headers = json.dumps(
+                            {k: v for k, v in response.headers.items() if k in {"ETag", "Location", "Content-Type"}})
+                        claim.save()
+                        return response
+                except peewee.IntegrityError:
+                    continue  # another request claimed the key first: replay it
+            raise errors.Conflict("a request with this Idempotency-Key is still in flight; retry shortly")
+
+        doc = {"parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                               "description": "Retry-safe creation: the same key and body replays the first response",
+                               "schema": {"type": "string", "minLength": 1, "maxLength": 200}}]}
+        return self.doc(**doc)(wrapper)
+
+
+def _replay(existing, fingerprint):
+    if existing.fingerprint != fingerprint:
+        raise errors.RuleViolation("this Idempotency-Key was used with a different request body",
+                                   errors={"Idempotency-Key": ["already used with another body"]})
+    if existing.status_code is None:
+        raise errors.Conflict("a request with this Idempotency-Key is still in flight; retry shortly")
+    response = Response(existing.response_body, status=existing.status_code)
+    for key, value in json.loads(existing.response_headers or "{}").items():
+        response.headers[key] = value
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+# --------------------------------------------------------------------------- schemas
+class Schema(ma.Schema):
+    """Unknown fields are refused; nothing is silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+MONEY_MAX = 10**13
+
+
+def Money(**kwargs):
+    """Integer minor units, 0 … 10^13 (floats and strings refused)."""
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(0, MONEY_MAX), **kwargs)
+
+
+def StrictInt(lo=None, hi=None, **kwargs):
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(lo, hi), **kwargs)
+
+
+def Id(**kwargs):
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+
+
+def Text(max_length, min_length=1, **kwargs):
+    return ma.fields.String(validate=ma.validate.Length(min_length, max_length), **kwargs)
+
+
+def Number(lo=None, hi=None, **kwargs):
+    """A finite float (NaN and Infinity refused) within [lo, hi]."""
+    return ma.fields.Float(allow_nan=False, validate=ma.validate.Range(lo, hi), **kwargs)
+
+
+class PeeweePage(Page):
+    """Paginate a peewee query with COUNT + LIMIT/OFFSET."""
+
+    @property
+    def item_count(self):
+        return self.collection.count()
+
+    @property
+    def items(self):
+        return list(self.collection.paginate(self.page_params.page, self.page_params.page_size))
+
+
+def apply_sort(query, model, sort, allowed):
+    if not sort:
+        return query.order_by(model.id)
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    if name not in allowed:
+        raise errors.RuleViolation(f"cannot sort by {name!r}", errors={"sort": [f"one of {', '.join(allowed)}"]})
+    field = getattr(model, name)
+    return query.order_by(field.desc() if descending else field.asc(), model.id)
+
+
+def sort_field(allowed):
+    choices = list(allowed) + ["-" + a for a in allowed]
+    return ma.fields.String(validate=ma.validate.OneOf(choices), metadata={"description": "field, or -field for descending"})

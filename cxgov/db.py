@@ -1,0 +1,55 @@
+"""The database: one proxy, opened from a URL, connected per request.
+
+``write_transaction()`` is the one place that decides how a write transaction
+locks: ``BEGIN IMMEDIATE`` on SQLite (the whole database's write lock is taken
+up front, so read-check-write sequences cannot interleave), a plain
+transaction on PostgreSQL where services take row locks with conditional
+UPDATEs.
+"""
+import os
+from urllib.parse import urlparse
+
+import peewee
+from playhouse.db_url import parse
+from playhouse.pool import PooledPostgresqlDatabase
+
+database = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 10000,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+def open_database(url, *, pool_max_connections=16):
+    """Build (but do not connect) a peewee database from ``url``."""
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise ValueError(f"CXGOV_DATABASE_URL {url!r}: expected sqlite:///path/to/file.db")
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+    if scheme in {"postgres", "postgresql"}:
+        kwargs = parse(url)
+        name = kwargs.pop("database")
+        return PooledPostgresqlDatabase(
+            name, max_connections=pool_max_connections, stale_timeout=300, timeout=30, **kwargs
+        )
+    raise ValueError(f"CXGOV_DATABASE_URL {url!r}: unsupported scheme {scheme!r} (sqlite or postgresql)")
+
+
+def is_sqlite(db=None):
+    db = database.obj if db is None else db
+    return isinstance(db, peewee.SqliteDatabase)
+
+
+def write_transaction():
+    """Open the outermost write transaction (or a savepoint inside one)."""
+    db = database.obj
+    if db.transaction_depth() == 0 and is_sqlite(db):
+        return db.atomic(lock_type="IMMEDIATE")
+    return db.atomic()

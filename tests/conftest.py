@@ -1,0 +1,111 @@
+"""Fixtures: an app on a freshly migrated database (SQLite file, or PostgreSQL when
+``CXGOV_TEST_DATABASE_URL`` names one), a client, and users with tokens per role."""
+import os
+import shutil
+
+import peewee
+import pytest
+
+from cxgov.app import create_app
+from cxgov.db import database, open_database
+from cxgov.models import ALL_MODELS, AuditHead
+from cxgov.models.audit import GENESIS_HASH
+from cxgov.schema_version import upgrade
+
+PG_URL = os.environ.get("CXGOV_TEST_DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgres")
+
+
+def pytest_report_header(config):
+    return f"cxgov test database: {'PostgreSQL ' + PG_URL if ON_POSTGRES else 'SQLite (temporary files)'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """SQLite: one migrated file copied per test.  PostgreSQL: migrate once, truncate per test."""
+    if ON_POSTGRES:
+        db = open_database(PG_URL)
+        db.connect()
+        db.execute_sql("DROP SCHEMA public CASCADE")
+        db.execute_sql("CREATE SCHEMA public")
+        upgrade(db)
+        db.close_all()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = open_database(f"sqlite:///{path}")
+    upgrade(db)
+    db.close()
+    return str(path)
+
+
+def _reset_postgres(url):
+    db = open_database(url)
+    db.connect()
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS if m is not AuditHead)
+    extra = [r[0] for r in db.execute_sql(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN %s",
+        (tuple(m._meta.table_name for m in ALL_MODELS) + ("schema_migration",),)).fetchall()]
+    all_tables = tables + "".join(f', "{t}"' for t in extra)
+    db.execute_sql(f"TRUNCATE {all_tables} RESTART IDENTITY CASCADE")
+    db.execute_sql("UPDATE audit_head SET seq = 0, hash = %s WHERE id = 1", (GENESIS_HASH,))
+    db.close_all()
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path):
+    if ON_POSTGRES:
+        _reset_postgres(migrated_template)
+        return migrated_template
+    path = tmp_path / "cxgov.db"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield app
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        database.obj.close_all()
+    elif not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role, team_id=None, email=None) -> (user, token)"""
+    from cxgov.services import auth as auth_service
+    from cxgov.services.actor import SYSTEM
+
+    counter = {"n": 0}
+
+    def _make(role, team_id=None, email=None):
+        counter["n"] += 1
+        with app.app_context():
+            user = auth_service.create_user(SYSTEM, email or f"{role}{counter['n']}@example.com",
+                                            f"{role.title()} {counter['n']}", role, team_id)
+            _, token = auth_service.issue_token(SYSTEM, user.id, "test", 30)
+            database.close()
+        return user, token
+
+    return _make
+
+
+@pytest.fixture
+def admin(make_user):
+    _, token = make_user("admin")
+    return bearer(token)
