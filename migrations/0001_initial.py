@@ -272,7 +272,7 @@ def up(migrator, db):
         # The log is append-only: refuse UPDATE and DELETE at the database.
         db.execute_sql(
             "CREATE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION 'audit_event is append-only (% refused)', TG_OP; END; "
+            "BEGIN RAISE EXCEPTION 'audit_event is append-only (%% refused)', TG_OP; END; "
             "$$ LANGUAGE plpgsql")
         db.execute_sql(
             "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "

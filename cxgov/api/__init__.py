@@ -4,7 +4,7 @@ import importlib
 from cxgov.api.base import Api
 
 RESOURCES = [
-    "teams",
+    "users", "tokens", "teams", "partners", "metrics", "objectives", "rounds", "initiatives", "audit",
 ]
 
 

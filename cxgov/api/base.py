@@ -332,9 +332,9 @@ def Text(max_length, min_length=1, **kwargs):
     return ma.fields.String(validate=ma.validate.Length(min_length, max_length), **kwargs)
 
 
-def Number(lo=None, hi=None, **kwargs):
-    """A finite float (NaN and Infinity refused) within [lo, hi]."""
-    return ma.fields.Float(allow_nan=False, validate=ma.validate.Range(lo, hi), **kwargs)
+def Number(lo=None, hi=None, *, min_inclusive=True, **kwargs):
+    """A finite float (NaN and Infinity refused) within [lo, hi] (or (lo, hi] with min_inclusive=False)."""
+    return ma.fields.Float(allow_nan=False, validate=ma.validate.Range(lo, hi, min_inclusive=min_inclusive), **kwargs)
 
 
 class PeeweePage(Page):

@@ -1,0 +1,78 @@
+from flask.views import MethodView
+
+from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
+from cxgov.api.initiatives.schemas import (
+    SORTABLE, InitiativeCreateSchema, InitiativeQueryArgsSchema, InitiativeSchema, InitiativeTransitionSchema,
+    InitiativeUpdateSchema,
+)
+from cxgov.models import Initiative
+from cxgov.services import initiatives
+
+blp = Blueprint("initiatives", __name__, description="CX improvement initiatives and their lifecycle")
+blp.url_prefix_name = "initiatives"
+
+
+class InitiativePage(PeeweePage):
+    @property
+    def items(self):
+        return initiatives.with_details(super().items)
+
+
+@blp.route("")
+class InitiativeViews(MethodView):
+    @blp.login_required()
+    @blp.arguments(InitiativeQueryArgsSchema, location="query")
+    @blp.response(200, InitiativeSchema(many=True))
+    @blp.paginate(InitiativePage)
+    def get(self, args):
+        """List initiatives (team leads see only their own team's drafts)"""
+        sort = args.pop("sort", None)
+        return apply_sort(initiatives.filter_initiatives(current_actor(), **args), Initiative, sort, SORTABLE)
+
+    @blp.login_required("admin", "team_lead")
+    @blp.idempotent
+    @blp.arguments(InitiativeCreateSchema)
+    @blp.response(201, InitiativeSchema)
+    def post(self, data):
+        """Draft an initiative"""
+        return initiatives.create_initiative(current_actor(), data)
+
+
+@blp.route("/" + id_path("initiative_id"))
+class InitiativeByIdViews(MethodView):
+    @blp.login_required()
+    @blp.etag
+    @blp.response(200, InitiativeSchema)
+    def get(self, initiative_id):
+        """Get an initiative"""
+        record = initiatives.with_details([initiatives.get_visible(current_actor(), initiative_id)])[0]
+        blp.set_record_etag(record)
+        return record
+
+    @blp.login_required("admin", "team_lead")
+    @blp.etag
+    @blp.arguments(InitiativeUpdateSchema)
+    @blp.response(200, InitiativeSchema)
+    def patch(self, data, initiative_id):
+        """Edit a draft (or an initiative with changes requested)"""
+        record = initiatives.update_initiative(current_actor(), initiative_id, data, blp.precondition())
+        blp.set_record_etag(record)
+        return record
+
+    @blp.login_required("admin", "team_lead")
+    @blp.etag
+    @blp.response(204)
+    def delete(self, initiative_id):
+        """Delete a draft"""
+        initiatives.delete_initiative(current_actor(), initiative_id, blp.precondition())
+
+
+@blp.route("/" + id_path("initiative_id") + "/transitions")
+class InitiativeTransitionViews(MethodView):
+    @blp.login_required("admin", "team_lead")
+    @blp.arguments(InitiativeTransitionSchema)
+    @blp.response(200, InitiativeSchema)
+    def post(self, data, initiative_id):
+        """Submit, withdraw, start, deliver or cancel an initiative"""
+        return initiatives.transition(current_actor(), initiative_id, data["to"], data.get("round_id"),
+                                      data.get("reason"))

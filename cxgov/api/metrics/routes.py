@@ -1,0 +1,82 @@
+from flask.views import MethodView
+
+from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
+from cxgov.api.metrics.schemas import (
+    SORTABLE, MeasurementBatchResultSchema, MeasurementBatchSchema, MeasurementQueryArgsSchema, MeasurementSchema,
+    MetricCreateSchema, MetricQueryArgsSchema, MetricSchema, MetricUpdateSchema,
+)
+from cxgov.models import Metric
+from cxgov.services import metrics
+from cxgov.services.records import get_or_404
+
+blp = Blueprint("metrics", __name__, description="The CX metric catalog and its measurements")
+blp.url_prefix_name = "metrics"
+
+
+@blp.route("")
+class MetricViews(MethodView):
+    @blp.login_required()
+    @blp.arguments(MetricQueryArgsSchema, location="query")
+    @blp.response(200, MetricSchema(many=True))
+    @blp.paginate(PeeweePage)
+    def get(self, args):
+        """List metrics"""
+        sort = args.pop("sort", None)
+        return apply_sort(metrics.list_metrics(**args), Metric, sort, SORTABLE)
+
+    @blp.login_required("admin")
+    @blp.idempotent
+    @blp.arguments(MetricCreateSchema)
+    @blp.response(201, MetricSchema)
+    def post(self, data):
+        """Add a metric to the catalog"""
+        return metrics.create_metric(current_actor(), **data)
+
+
+@blp.route("/" + id_path("metric_id"))
+class MetricByIdViews(MethodView):
+    @blp.login_required()
+    @blp.etag
+    @blp.response(200, MetricSchema)
+    def get(self, metric_id):
+        """Get a metric"""
+        metric = get_or_404(Metric, metric_id, "metric")
+        blp.set_record_etag(metric)
+        return metric
+
+    @blp.login_required("admin")
+    @blp.etag
+    @blp.arguments(MetricUpdateSchema)
+    @blp.response(200, MetricSchema)
+    def patch(self, data, metric_id):
+        """Update a metric"""
+        metric = metrics.update_metric(current_actor(), metric_id, data, blp.precondition())
+        blp.set_record_etag(metric)
+        return metric
+
+    @blp.login_required("admin")
+    @blp.etag
+    @blp.response(204)
+    def delete(self, metric_id):
+        """Delete a metric (refused while objectives or impacts use it)"""
+        metrics.delete_metric(current_actor(), metric_id, blp.precondition())
+
+
+@blp.route("/" + id_path("metric_id") + "/measurements")
+class MeasurementViews(MethodView):
+    @blp.login_required()
+    @blp.arguments(MeasurementQueryArgsSchema, location="query")
+    @blp.response(200, MeasurementSchema(many=True))
+    @blp.paginate(PeeweePage)
+    def get(self, args, metric_id):
+        """List a metric's measurements in time order"""
+        return metrics.list_measurements(metric_id, **args)
+
+    @blp.login_required("admin")
+    @blp.idempotent
+    @blp.arguments(MeasurementBatchSchema)
+    @blp.response(201, MeasurementBatchResultSchema)
+    def post(self, data, metric_id):
+        """Record measurements (all or nothing, up to 10,000)"""
+        stored = metrics.record_measurements(current_actor(), metric_id, data["measurements"])
+        return {"metric_id": metric_id, "stored": stored}

@@ -1,0 +1,88 @@
+import marshmallow as ma
+
+from cxgov.api.base import Number, Schema, Text, sort_field
+
+DIRECTIONS = ("higher_is_better", "lower_is_better")
+SORTABLE = ("id", "key", "name", "weight")
+BIG = 1e12
+
+
+class MetricSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    key = ma.fields.String()
+    name = ma.fields.String()
+    unit = ma.fields.String()
+    direction = ma.fields.String()
+    baseline = ma.fields.Float()
+    target = ma.fields.Float()
+    weight = ma.fields.Float()
+    range_min = ma.fields.Float(allow_none=True)
+    range_max = ma.fields.Float(allow_none=True)
+    description = ma.fields.String()
+    version = ma.fields.Integer(dump_only=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+    updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class MetricCreateSchema(Schema):
+    key = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$",
+                           error="lowercase letters, digits and _, starting with a letter, at most 40"))
+    name = Text(120, required=True)
+    unit = Text(40, required=True)
+    direction = ma.fields.String(required=True, validate=ma.validate.OneOf(DIRECTIONS))
+    baseline = Number(-BIG, BIG, required=True)
+    target = Number(-BIG, BIG, required=True)
+    weight = Number(0, 1000, required=True)
+    range_min = Number(-BIG, BIG, allow_none=True, load_default=None)
+    range_max = Number(-BIG, BIG, allow_none=True, load_default=None)
+    description = Text(5000, min_length=0, load_default="")
+
+
+class MetricUpdateSchema(Schema):
+    name = Text(120)
+    unit = Text(40)
+    direction = ma.fields.String(validate=ma.validate.OneOf(DIRECTIONS))
+    baseline = Number(-BIG, BIG)
+    target = Number(-BIG, BIG)
+    weight = Number(0, 1000)
+    range_min = Number(-BIG, BIG, allow_none=True)
+    range_max = Number(-BIG, BIG, allow_none=True)
+    description = Text(5000, min_length=0)
+
+
+class MetricQueryArgsSchema(Schema):
+    q = Text(120)
+    sort = sort_field(SORTABLE)
+
+
+class MeasurementSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    metric_id = ma.fields.Integer(dump_only=True)
+    measured_at = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
+    value = ma.fields.Float()
+    segment = ma.fields.String(allow_none=True)
+    channel = ma.fields.String(allow_none=True)
+
+
+class MeasurementInSchema(Schema):
+    measured_at = ma.fields.AwareDateTime(required=True, default_timezone=__import__("datetime").timezone.utc)
+    value = Number(-BIG, BIG, required=True)
+    segment = Text(80, allow_none=True, load_default=None)
+    channel = Text(40, allow_none=True, load_default=None)
+
+
+class MeasurementBatchSchema(Schema):
+    measurements = ma.fields.List(ma.fields.Nested(MeasurementInSchema), required=True,
+                                  validate=ma.validate.Length(1, 10000))
+
+
+class MeasurementBatchResultSchema(Schema):
+    metric_id = ma.fields.Integer()
+    stored = ma.fields.Integer()
+
+
+class MeasurementQueryArgsSchema(Schema):
+    since = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
+    until = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
+    segment = Text(80)
+    channel = Text(40)

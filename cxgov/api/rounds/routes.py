@@ -1,0 +1,64 @@
+from flask.views import MethodView
+
+from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
+from cxgov.api.rounds.schemas import (
+    SORTABLE, RoundCreateSchema, RoundQueryArgsSchema, RoundSchema, RoundTransitionSchema, RoundUpdateSchema,
+)
+from cxgov.models import Round
+from cxgov.services import rounds
+from cxgov.services.records import get_or_404
+
+blp = Blueprint("rounds", __name__, description="Funding rounds: a budget envelope and its lifecycle")
+blp.url_prefix_name = "rounds"
+
+
+@blp.route("")
+class RoundViews(MethodView):
+    @blp.login_required()
+    @blp.arguments(RoundQueryArgsSchema, location="query")
+    @blp.response(200, RoundSchema(many=True))
+    @blp.paginate(PeeweePage)
+    def get(self, args):
+        """List funding rounds"""
+        sort = args.pop("sort", None)
+        return apply_sort(rounds.list_rounds(**args), Round, sort, SORTABLE)
+
+    @blp.login_required("admin", "finance")
+    @blp.idempotent
+    @blp.arguments(RoundCreateSchema)
+    @blp.response(201, RoundSchema)
+    def post(self, data):
+        """Create a funding round (in planning)"""
+        return rounds.create_round(current_actor(), **data)
+
+
+@blp.route("/" + id_path("round_id"))
+class RoundByIdViews(MethodView):
+    @blp.login_required()
+    @blp.etag
+    @blp.response(200, RoundSchema)
+    def get(self, round_id):
+        """Get a round with its remaining budget"""
+        rnd = get_or_404(Round, round_id, "round")
+        blp.set_record_etag(rnd)
+        return rnd
+
+    @blp.login_required("admin", "finance")
+    @blp.etag
+    @blp.arguments(RoundUpdateSchema)
+    @blp.response(200, RoundSchema)
+    def patch(self, data, round_id):
+        """Update a round (finance: the budget only)"""
+        rnd = rounds.update_round(current_actor(), round_id, data, blp.precondition())
+        blp.set_record_etag(rnd)
+        return rnd
+
+
+@blp.route("/" + id_path("round_id") + "/transitions")
+class RoundTransitionViews(MethodView):
+    @blp.login_required("admin", "board_chair")
+    @blp.arguments(RoundTransitionSchema)
+    @blp.response(200, RoundSchema)
+    def post(self, data, round_id):
+        """Move a round along planning → open → in_review → decided → closed"""
+        return rounds.move_round(current_actor(), round_id, data["to"])

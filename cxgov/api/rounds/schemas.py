@@ -1,0 +1,50 @@
+import marshmallow as ma
+
+from cxgov.api.base import Money, Schema, StrictInt, Text, sort_field
+from cxgov.models.rounds import ROUND_STATUSES
+
+SORTABLE = ("id", "name", "fiscal_year", "budget", "status")
+
+
+class RoundSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String()
+    fiscal_year = ma.fields.Integer()
+    fiscal_quarter = ma.fields.Integer(allow_none=True)
+    budget = ma.fields.Integer(metadata={"description": "minor units"})
+    committed = ma.fields.Integer(metadata={"description": "approved so far, minor units"})
+    remaining = ma.fields.Method("_remaining", metadata={"description": "budget − committed, minor units"})
+    status = ma.fields.String()
+    description = ma.fields.String()
+    version = ma.fields.Integer(dump_only=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+    updated_at = ma.fields.DateTime(dump_only=True)
+
+    def _remaining(self, obj):
+        return obj.budget - obj.committed
+
+
+class RoundCreateSchema(Schema):
+    name = Text(120, required=True)
+    fiscal_year = StrictInt(2000, 2100, required=True)
+    fiscal_quarter = StrictInt(1, 4, allow_none=True, load_default=None)
+    budget = Money(required=True)
+    description = Text(5000, min_length=0, load_default="")
+
+
+class RoundUpdateSchema(Schema):
+    name = Text(120)
+    fiscal_year = StrictInt(2000, 2100)
+    fiscal_quarter = StrictInt(1, 4, allow_none=True)
+    budget = Money(metadata={"description": "finance may change only this field"})
+    description = Text(5000, min_length=0)
+
+
+class RoundQueryArgsSchema(Schema):
+    status = ma.fields.String(validate=ma.validate.OneOf(ROUND_STATUSES))
+    fiscal_year = StrictInt(2000, 2100)
+    sort = sort_field(SORTABLE)
+
+
+class RoundTransitionSchema(Schema):
+    to = ma.fields.String(required=True, validate=ma.validate.OneOf(ROUND_STATUSES))

@@ -1,0 +1,140 @@
+"""The CX metric catalog, its measurements, and the strategic objectives tied to it."""
+from cxgov.db import write_transaction
+from cxgov.errors import RuleViolation
+from cxgov.models import Measurement, Metric, Objective
+from cxgov.services.audit import append_event
+from cxgov.services.records import create_recorded, delete_recorded, get_or_404, update_recorded
+
+
+def _check_metric(values):
+    baseline, target = values.get("baseline"), values.get("target")
+    if baseline is not None and target is not None and baseline == target:
+        raise RuleViolation("a metric's target must differ from its baseline (impact is measured "
+                            "as a share of the gap between them)", errors={"target": ["must differ from baseline"]})
+    lo, hi = values.get("range_min"), values.get("range_max")
+    if lo is not None and hi is not None and lo >= hi:
+        raise RuleViolation("range_min must be below range_max", errors={"range_min": ["must be below range_max"]})
+    for name in ("baseline", "target"):
+        v = values.get(name)
+        if v is not None and ((lo is not None and v < lo) or (hi is not None and v > hi)):
+            raise RuleViolation(f"{name} {v} is outside the metric's range [{lo}, {hi}]",
+                                errors={name: ["outside range_min … range_max"]})
+    direction = values.get("direction")
+    if direction and baseline is not None and target is not None:
+        better = target > baseline if direction == "higher_is_better" else target < baseline
+        if not better:
+            raise RuleViolation(f"a {direction} metric's target must be better than its baseline",
+                                errors={"target": [f"must be on the better side of the baseline ({direction})"]})
+
+
+def list_metrics(q=None):
+    query = Metric.select()
+    if q:
+        query = query.where(Metric.name.contains(q) | Metric.key.contains(q))
+    return query
+
+
+def create_metric(actor, **values):
+    _check_metric(values)
+    with write_transaction():
+        return create_recorded(actor, Metric, "metric", **values)
+
+
+def update_metric(actor, metric_id, changes, precondition):
+    with write_transaction():
+        metric = get_or_404(Metric, metric_id, "metric")
+        precondition(metric)
+        merged = {k: getattr(metric, k) for k in ("baseline", "target", "range_min", "range_max", "direction")}
+        merged.update(changes)
+        _check_metric(merged)
+        return update_recorded(actor, metric, "metric", changes)
+
+
+def delete_metric(actor, metric_id, precondition):
+    with write_transaction():
+        metric = get_or_404(Metric, metric_id, "metric")
+        precondition(metric)
+        delete_recorded(actor, metric, "metric")
+
+
+def list_measurements(metric_id, since=None, until=None, segment=None, channel=None):
+    get_or_404(Metric, metric_id, "metric")
+    query = Measurement.select().where(Measurement.metric == metric_id)
+    if since:
+        query = query.where(Measurement.measured_at >= since)
+    if until:
+        query = query.where(Measurement.measured_at < until)
+    if segment:
+        query = query.where(Measurement.segment == segment)
+    if channel:
+        query = query.where(Measurement.channel == channel)
+    return query.order_by(Measurement.measured_at, Measurement.id)
+
+
+def record_measurements(actor, metric_id, rows):
+    """Insert all rows or none; values outside the metric's range are refused by row number."""
+    with write_transaction():
+        metric = get_or_404(Metric, metric_id, "metric")
+        bad = {}
+        for index, row in enumerate(rows):
+            value = row["value"]
+            if (metric.range_min is not None and value < metric.range_min) or \
+                    (metric.range_max is not None and value > metric.range_max):
+                bad[str(index)] = [f"value {value} outside [{metric.range_min}, {metric.range_max}]"]
+        if bad:
+            raise RuleViolation(f"{len(bad)} measurement(s) outside the range of metric {metric.key}; nothing stored",
+                                errors=bad)
+        for start in range(0, len(rows), 500):
+            Measurement.insert_many([{**row, "metric": metric_id} for row in rows[start:start + 500]]).execute()
+        append_event(actor, "measurements.recorded", "metric", metric_id, {
+            "count": len(rows),
+            "first": min(r["measured_at"] for r in rows).isoformat() if rows else None,
+            "last": max(r["measured_at"] for r in rows).isoformat() if rows else None,
+        })
+        return len(rows)
+
+
+def list_objectives(metric_id=None, q=None):
+    query = Objective.select()
+    if metric_id:
+        query = query.where(Objective.metric == metric_id)
+    if q:
+        query = query.where(Objective.title.contains(q))
+    return query
+
+
+def _check_objective(values):
+    if values.get("baseline") == values.get("target"):
+        raise RuleViolation("an objective's target must differ from its baseline (a goal with no measurable "
+                            "change is refused)", errors={"target": ["must differ from baseline"]})
+
+
+def create_objective(actor, **values):
+    _check_objective(values)
+    with write_transaction():
+        metric = Metric.get_or_none(Metric.id == values["metric_id"])
+        if metric is None:
+            raise RuleViolation(f"metric {values['metric_id']} does not exist", errors={"metric_id": ["unknown metric"]})
+        values["metric"] = values.pop("metric_id")
+        return create_recorded(actor, Objective, "objective", **values)
+
+
+def update_objective(actor, objective_id, changes, precondition):
+    with write_transaction():
+        objective = get_or_404(Objective, objective_id, "objective")
+        precondition(objective)
+        merged = {"baseline": objective.baseline, "target": objective.target, **changes}
+        _check_objective(merged)
+        if "metric_id" in changes:
+            if Metric.get_or_none(Metric.id == changes["metric_id"]) is None:
+                raise RuleViolation(f"metric {changes['metric_id']} does not exist",
+                                    errors={"metric_id": ["unknown metric"]})
+            changes["metric"] = changes.pop("metric_id")
+        return update_recorded(actor, objective, "objective", changes)
+
+
+def delete_objective(actor, objective_id, precondition):
+    with write_transaction():
+        objective = get_or_404(Objective, objective_id, "objective")
+        precondition(objective)
+        delete_recorded(actor, objective, "objective")

@@ -1,0 +1,64 @@
+"""Funding rounds: the budget envelope and its lifecycle."""
+from cxgov.db import write_transaction
+from cxgov.errors import Forbidden, InvalidTransition, RuleViolation
+from cxgov.models import Initiative, Round
+from cxgov.services.records import create_recorded, get_or_404, update_recorded
+
+#: Moves of a round's lifecycle (DESIGN: planning → open → in review → decided → closed).
+ROUND_MOVES = {
+    "planning": ("open",),
+    "open": ("in_review", "planning"),
+    "in_review": ("decided", "open"),
+    "decided": ("closed",),
+    "closed": (),
+}
+FINANCE_FIELDS = {"budget"}
+
+
+def list_rounds(status=None, fiscal_year=None):
+    query = Round.select()
+    if status:
+        query = query.where(Round.status == status)
+    if fiscal_year:
+        query = query.where(Round.fiscal_year == fiscal_year)
+    return query
+
+
+def create_round(actor, **values):
+    with write_transaction():
+        return create_recorded(actor, Round, "round", **values)
+
+
+def update_round(actor, round_id, changes, precondition):
+    if actor.role == "finance" and set(changes) - FINANCE_FIELDS:
+        raise Forbidden("finance may change only the budget of a round")
+    with write_transaction():
+        rnd = get_or_404(Round, round_id, "round")
+        precondition(rnd)
+        if "budget" in changes and changes["budget"] < rnd.committed:
+            raise RuleViolation(
+                f"the budget cannot go below the {rnd.committed} already approved in this round",
+                errors={"budget": [f"must be at least {rnd.committed}"]})
+        return update_recorded(actor, rnd, "round", changes)
+
+
+def move_round(actor, round_id, to, precondition=None):
+    with write_transaction():
+        rnd = get_or_404(Round, round_id, "round")
+        if precondition:
+            precondition(rnd)
+        allowed = ROUND_MOVES[rnd.status]
+        if to not in allowed:
+            raise InvalidTransition(f"round {rnd.id} cannot move from {rnd.status} to {to}",
+                                    current=rnd.status, allowed=list(allowed))
+        if to == "decided":
+            waiting = Initiative.select().where((Initiative.round == rnd.id) & (Initiative.status == "submitted")).count()
+            if waiting:
+                raise InvalidTransition(f"{waiting} submitted initiative(s) of this round have no decision yet",
+                                        current=rnd.status, allowed=list(allowed))
+        if to == "planning":
+            submitted = Initiative.select().where(Initiative.round == rnd.id).count()
+            if submitted:
+                raise InvalidTransition("a round with submissions cannot go back to planning",
+                                        current=rnd.status, allowed=[m for m in allowed if m != "planning"])
+        return update_recorded(actor, rnd, "round", {"status": to}, action="round.moved")

@@ -1,0 +1,96 @@
+"""Small builders of valid records, through the services (fast) or as API payloads."""
+import datetime as dt
+
+from cxgov.db import database
+from cxgov.services import auth, initiatives, metrics, partners, rounds, teams
+from cxgov.services.actor import SYSTEM, Actor
+
+
+def team_payload(n=1, **over):
+    return {"name": f"Team {n}", "department": "Customer Service", "lead_name": f"Lead {n}", **over}
+
+
+def metric_payload(key="nps", **over):
+    return {"key": key, "name": key.upper(), "unit": "points", "direction": "higher_is_better",
+            "baseline": 20.0, "target": 35.0, "weight": 3.0, "range_min": -100.0, "range_max": 100.0, **over}
+
+
+def objective_payload(metric_id, **over):
+    return {"title": "Raise NPS to 35 by 2027", "metric_id": metric_id, "baseline": 20.0, "target": 35.0,
+            "deadline": "2027-12-31", "weight": 2.0, **over}
+
+
+def round_payload(**over):
+    return {"name": "FY2027 Q1", "fiscal_year": 2027, "fiscal_quarter": 1, "budget": 100_000_000, **over}
+
+
+def initiative_payload(world, **over):
+    return {
+        "title": "Self-service returns portal",
+        "problem_statement": "Customers wait 3 days for a return label from the call centre.",
+        "team_id": world["team_a"], "owner_id": world["owner"], "sponsor_id": world["sponsor"],
+        "focus_area": "technology", "building_block": "experience_design_operations",
+        "journey_stage": "support", "channels": ["web", "app"],
+        "one_time_cost": 12_000_000, "annual_cost": 1_500_000, "requested_amount": 12_000_000,
+        "risk": 2, "months_to_value": 6,
+        "objectives": [{"objective_id": world["objective"], "alignment": 4}],
+        "impacts": [{"metric_id": world["metric"], "expected_change": 3.5, "confidence": 0.7}],
+        "partners": [{"partner_id": world["partner"], "share": 0.4}],
+        "dependency_ids": [], "contributing_team_ids": [world["team_b"]],
+        **over,
+    }
+
+
+def actor_for(user):
+    return Actor(user_id=user.id, email=user.email, role=user.role, team_id=user.team_id)
+
+
+def build_world(app):
+    """Two teams with leads, a metric, an objective, a partner (assessed), an open round, a
+    draft and a submitted initiative of team A and a draft of team B.  Returns ids."""
+    with app.app_context():
+        ta = teams.create_team(SYSTEM, name="Support", department="Customer Service", lead_name="Ana")
+        tb = teams.create_team(SYSTEM, name="Logistics", department="Operations", lead_name="Ben")
+        owner = auth.create_user(SYSTEM, "owner@example.com", "Olga Owner", "viewer")
+        sponsor = auth.create_user(SYSTEM, "sponsor@example.com", "Sam Sponsor", "viewer")
+        lead_a = auth.create_user(SYSTEM, "lead.a@example.com", "Lead A", "team_lead", ta.id)
+        lead_b = auth.create_user(SYSTEM, "lead.b@example.com", "Lead B", "team_lead", tb.id)
+        metric = metrics.create_metric(SYSTEM, **metric_payload())
+        objective = metrics.create_objective(SYSTEM, **{**objective_payload(metric.id),
+                                                        "deadline": dt.date(2027, 12, 31)})
+        partner = partners.create_partner(SYSTEM, name="ShipFast", kind="provider", description="")
+        partners.create_assessment(SYSTEM, partner.id, assessed_on=dt.date(2026, 6, 1), shared_vision=4,
+                                   data_sharing=3, process_integration=3, feedback_responsiveness=4)
+        rnd = rounds.create_round(SYSTEM, **round_payload())
+        rounds.move_round(SYSTEM, rnd.id, "open")
+        world = {"team_a": ta.id, "team_b": tb.id, "owner": owner.id, "sponsor": sponsor.id,
+                 "metric": metric.id, "objective": objective.id, "partner": partner.id, "round": rnd.id,
+                 "lead_a": lead_a.id, "lead_b": lead_b.id}
+        payload = initiative_payload(world)
+        payload.pop("round_id", None)
+        draft_a = initiatives.create_initiative(actor_for(lead_a), dict(payload, title="Draft A"))
+        sub_a = initiatives.create_initiative(actor_for(lead_a), dict(payload, title="Submitted A"))
+        initiatives.transition(actor_for(lead_a), sub_a.id, "submitted", round_id=rnd.id)
+        draft_b = initiatives.create_initiative(actor_for(lead_b), dict(payload, title="Draft B", team_id=tb.id,
+                                                                        contributing_team_ids=[]))
+        world.update(draft_a=draft_a.id, submitted_a=sub_a.id, draft_b=draft_b.id)
+        tokens = {}
+        for role in ("admin", "board_chair", "board_member", "finance", "viewer"):
+            user = auth.create_user(SYSTEM, f"{role}@example.com", role, role)
+            tokens[role] = auth.issue_token(SYSTEM, user.id, "t", 30)[1]
+            world[f"user_{role}"] = user.id
+        tokens["team_lead"] = auth.issue_token(SYSTEM, lead_a.id, "t", 30)[1]
+        tokens["team_lead_b"] = auth.issue_token(SYSTEM, lead_b.id, "t", 30)[1]
+        world["tokens"] = tokens
+        database.close()
+    return world
+
+
+def table_counts():
+    """Row counts of every table and the chain head: 'nothing was written' is equality of this."""
+    from cxgov.models import ALL_MODELS, AuditHead
+
+    counts = {m.__name__: m.select().count() for m in ALL_MODELS}
+    head = AuditHead.get_by_id(1)
+    counts["head"] = (head.seq, head.hash)
+    return counts
