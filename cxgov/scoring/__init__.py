@@ -1,0 +1,18 @@
+"""cxgov's scoring engine: pure functions over numpy arrays.
+
+Imports numpy, scipy and the standard library only — never Flask, peewee or the rest of
+cxgov (a test checks this in a fresh interpreter). Public functions validate their inputs,
+raise ``ValueError`` naming the offending argument, criterion, row or value, and return
+frozen dataclasses of read-only arrays.
+"""
+
+from .normalize import NORMALIZATIONS, normalize
+from .rank import Ranking, order_scores, rank_alternatives
+
+__all__ = [
+    "NORMALIZATIONS",
+    "normalize",
+    "Ranking",
+    "order_scores",
+    "rank_alternatives",
+]
