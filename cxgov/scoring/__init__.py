@@ -6,10 +6,17 @@ raise ``ValueError`` naming the offending argument, criterion, row or value, and
 frozen dataclasses of read-only arrays.
 """
 
+from .ahp import RANDOM_INDEX, AHPWeights, InconsistentJudgments, aggregate_judgments, ahp_weights, require_consistent
 from .normalize import NORMALIZATIONS, normalize
 from .rank import Ranking, order_scores, rank_alternatives
 
 __all__ = [
+    "RANDOM_INDEX",
+    "AHPWeights",
+    "InconsistentJudgments",
+    "aggregate_judgments",
+    "ahp_weights",
+    "require_consistent",
     "NORMALIZATIONS",
     "normalize",
     "Ranking",

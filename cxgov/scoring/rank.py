@@ -190,10 +190,10 @@ def rank_alternatives(
 
     Examples
     --------
-    >>> r = rank_alternatives([[0.8, 100], [0.6, 20], [0.9, 300]], [0.7, 0.3],
+    >>> r = rank_alternatives([[0.8, 350], [0.7, 20], [0.9, 300]], [0.7, 0.3],
     ...                       ["benefit", "cost"], scales=[(0, 1), (0, 400)])
     >>> r.order.tolist(), r.ranks.tolist()
-    ([1, 0, 2], [2, 1, 3])
+    ([1, 2, 0], [3, 1, 2])
     >>> bool((r.contributions.sum(axis=1) == r.scores).all())
     True
     """
