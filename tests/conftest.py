@@ -16,6 +16,26 @@ PG_URL = os.environ.get("CXGOV_TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgres")
 
 
+def _private_database(url):
+    """CXGOV_TEST_PG_PRIVATE=1: a database of this process's own on the same server, so two
+    developers' (or helpers') runs against one server cannot trample each other."""
+    import psycopg2
+
+    name = f"cxgov_test_{os.getpid()}"
+    base = url.rsplit("/", 1)[0]
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return f"{base}/{name}"
+
+
+if ON_POSTGRES and os.environ.get("CXGOV_TEST_PG_PRIVATE") == "1":
+    PG_URL = _private_database(PG_URL)
+
+
 def pytest_report_header(config):
     return f"cxgov test database: {'PostgreSQL ' + PG_URL if ON_POSTGRES else 'SQLite (temporary files)'}"
 

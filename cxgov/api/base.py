@@ -328,6 +328,11 @@ def Id(**kwargs):
     return ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
 
 
+def QueryInt(lo=1, hi=MAX_ID, **kwargs):
+    """An integer query-string argument (text to parse, so not strict)."""
+    return ma.fields.Integer(validate=ma.validate.Range(lo, hi), **kwargs)
+
+
 def Text(max_length, min_length=1, **kwargs):
     return ma.fields.String(validate=ma.validate.Length(min_length, max_length), **kwargs)
 

@@ -3,7 +3,7 @@ import json
 
 import marshmallow as ma
 
-from cxgov.api.base import Schema, StrictInt, Text
+from cxgov.api.base import QueryInt, Schema, Text
 
 
 class AuditEventSchema(Schema):
@@ -25,7 +25,7 @@ class AuditEventSchema(Schema):
 class AuditQueryArgsSchema(Schema):
     entity_type = Text(40)
     entity_id = Text(40)
-    actor_id = StrictInt(1, 2**63 - 1)
+    actor_id = QueryInt()
     action = Text(60)
     since = ma.fields.AwareDateTime(default_timezone=dt.timezone.utc)
     until = ma.fields.AwareDateTime(default_timezone=dt.timezone.utc)

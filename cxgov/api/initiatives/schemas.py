@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Money, Number, Schema, StrictInt, Text, sort_field
+from cxgov.api.base import Id, QueryInt, Money, Number, Schema, StrictInt, Text, sort_field
 from cxgov.models.initiatives import BUILDING_BLOCKS, CHANNELS, FOCUS_AREAS, JOURNEY_STAGES, STATUSES
 
 SORTABLE = ("id", "title", "requested_amount", "status", "risk", "months_to_value", "created_at")
@@ -108,9 +108,9 @@ class InitiativeSchema(Schema):
 
 
 class InitiativeQueryArgsSchema(Schema):
-    team_id = Id()
+    team_id = QueryInt()
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
-    round_id = Id()
+    round_id = QueryInt()
     focus_area = ma.fields.String(validate=ma.validate.OneOf(FOCUS_AREAS))
     building_block = ma.fields.String(validate=ma.validate.OneOf(BUILDING_BLOCKS))
     q = Text(200, metadata={"description": "text in the title"})

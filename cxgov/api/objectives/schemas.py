@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Number, Schema, Text, sort_field
+from cxgov.api.base import Id, QueryInt, Number, Schema, Text, sort_field
 from cxgov.api.metrics.schemas import BIG
 
 SORTABLE = ("id", "title", "deadline", "weight")
@@ -41,6 +41,6 @@ class ObjectiveUpdateSchema(Schema):
 
 
 class ObjectiveQueryArgsSchema(Schema):
-    metric_id = Id()
+    metric_id = QueryInt()
     q = Text(120)
     sort = sort_field(SORTABLE)

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Money, Schema, StrictInt, Text, sort_field
+from cxgov.api.base import Money, QueryInt, Schema, StrictInt, Text, sort_field
 from cxgov.models.rounds import ROUND_STATUSES
 
 SORTABLE = ("id", "name", "fiscal_year", "budget", "status")
@@ -42,7 +42,7 @@ class RoundUpdateSchema(Schema):
 
 class RoundQueryArgsSchema(Schema):
     status = ma.fields.String(validate=ma.validate.OneOf(ROUND_STATUSES))
-    fiscal_year = StrictInt(2000, 2100)
+    fiscal_year = QueryInt(2000, 2100)
     sort = sort_field(SORTABLE)
 
 

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Schema, Text, sort_field
+from cxgov.api.base import Id, QueryInt, Schema, Text, sort_field
 from cxgov.models.users import ROLES
 
 SORTABLE = ("id", "email", "name", "role")
@@ -35,6 +35,6 @@ class UserUpdateSchema(Schema):
 
 class UserQueryArgsSchema(Schema):
     role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
-    team_id = Id()
+    team_id = QueryInt()
     q = Text(120, metadata={"description": "text in the name or email"})
     sort = sort_field(SORTABLE)

@@ -1,0 +1,77 @@
+"""Migrations: up, down, up again on an empty database; no drift from the models; the app
+refuses an unmigrated database with the command to run."""
+import os
+import subprocess
+import sys
+
+import peewee
+import pytest
+
+from cxgov.app import create_app
+from cxgov.db import database, open_database
+from cxgov.schema_version import MIGRATIONS_DIR, downgrade_all, pending_migrations, upgrade
+from tests.conftest import ON_POSTGRES, PG_URL
+
+ROOT = os.path.dirname(MIGRATIONS_DIR)
+PWMIGRATE = os.path.join(os.path.dirname(sys.executable), "pwmigrate")
+
+
+@pytest.fixture
+def empty_url(tmp_path, migrated_template):
+    """An empty database (the PostgreSQL one is emptied, then re-migrated afterwards)."""
+    if ON_POSTGRES:
+        db = open_database(PG_URL)
+        downgrade_all(db)
+        db.close_all()
+        yield PG_URL
+        db = open_database(PG_URL)
+        upgrade(db)
+        db.close_all()
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+def _tables(db):
+    return sorted(t for t in db.get_tables() if t != "schema_migration")
+
+
+def _pwmigrate_diff(url):
+    target = url if ON_POSTGRES else url[len("sqlite:///"):]
+    return subprocess.run([PWMIGRATE, target, "diff", "cxgov.models:ALL_MODELS"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_up_down_up_and_no_drift(empty_url):
+    db = open_database(empty_url)
+    if not ON_POSTGRES:
+        db.connect()
+    assert _tables(db) == []
+    assert pending_migrations(db) == sorted(pending_migrations(db))
+    applied = upgrade(db)
+    assert applied and pending_migrations(db) == []
+    tables = _tables(db)
+    assert "initiative" in tables and "audit_event" in tables
+    downgrade_all(db)
+    assert _tables(db) == []
+    upgrade(db)
+    assert _tables(db) == tables
+    db.close_all() if ON_POSTGRES else db.close()
+    result = _pwmigrate_diff(empty_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "schema matches models.", result.stdout
+
+
+def test_unmigrated_database_is_refused_with_the_command(empty_url):
+    if ON_POSTGRES:
+        db = open_database(empty_url)
+        downgrade_all(db)
+        db.close_all()
+    app = create_app({"DATABASE_URL": empty_url})
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.content_type == "application/problem+json"
+    assert "cxgov db upgrade" in response.json["detail"] and "0001_initial" in response.json["detail"]
+    assert client.get("/api/v1/teams").status_code == 503
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        database.obj.close_all()

@@ -1,0 +1,3 @@
+from cxgov.app import create_app
+
+app = create_app()
