@@ -8,6 +8,17 @@ frozen dataclasses of read-only arrays.
 
 from .ahp import RANDOM_INDEX, AHPWeights, InconsistentJudgments, aggregate_judgments, ahp_weights, require_consistent
 from .normalize import NORMALIZATIONS, normalize
+from .portfolio import (
+    Fill,
+    Frontier,
+    InfeasiblePortfolio,
+    Portfolio,
+    PortfolioDiff,
+    efficient_frontier,
+    optimize_portfolio,
+    portfolio_diff,
+    rank_order_fill,
+)
 from .rank import Ranking, order_scores, rank_alternatives
 
 __all__ = [
@@ -19,6 +30,15 @@ __all__ = [
     "require_consistent",
     "NORMALIZATIONS",
     "normalize",
+    "Fill",
+    "Frontier",
+    "InfeasiblePortfolio",
+    "Portfolio",
+    "PortfolioDiff",
+    "efficient_frontier",
+    "optimize_portfolio",
+    "portfolio_diff",
+    "rank_order_fill",
     "Ranking",
     "order_scores",
     "rank_alternatives",
