@@ -49,13 +49,24 @@ def migrated_template(tmp_path_factory):
         db.execute_sql("DROP SCHEMA public CASCADE")
         db.execute_sql("CREATE SCHEMA public")
         upgrade(db)
+        seed_reference_data(db)
         db.close_all()
         return PG_URL
     path = tmp_path_factory.mktemp("template") / "template.db"
     db = open_database(f"sqlite:///{path}")
     upgrade(db)
+    seed_reference_data(db)
     db.close()
     return str(path)
+
+
+def seed_reference_data(db):
+    """What `cxgov db upgrade` adds after the migrations: the default scoring model."""
+    from cxgov.services.actor import SYSTEM
+    from cxgov.services.scoring_models import ensure_default_model
+
+    database.initialize(db)
+    ensure_default_model(SYSTEM)
 
 
 def _reset_postgres(url):
@@ -68,6 +79,7 @@ def _reset_postgres(url):
     all_tables = tables + "".join(f', "{t}"' for t in extra)
     db.execute_sql(f"TRUNCATE {all_tables} RESTART IDENTITY CASCADE")
     db.execute_sql("UPDATE audit_head SET seq = 0, hash = %s WHERE id = 1", (GENESIS_HASH,))
+    seed_reference_data(db)
     db.close_all()
 
 

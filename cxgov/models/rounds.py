@@ -20,3 +20,7 @@ class Round(VersionedModel):
     )
     status = peewee.CharField(max_length=20, default="planning", index=True)
     description = peewee.TextField(default="")
+    # Pinned: the scoring model version its rankings use, and (from in_review on) the
+    # ranking snapshot the board decides on.
+    scoring_model = peewee.DeferredForeignKey("ScoringModel", null=True, on_delete="RESTRICT")
+    pinned_ranking = peewee.DeferredForeignKey("Ranking", null=True, on_delete="RESTRICT")

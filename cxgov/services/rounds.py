@@ -24,8 +24,19 @@ def list_rounds(status=None, fiscal_year=None):
     return query
 
 
+def _scoring_model(model_id):
+    from cxgov.models import ScoringModel
+    from cxgov.services.scoring_models import default_model
+
+    model = default_model() if model_id is None else ScoringModel.get_or_none(ScoringModel.id == model_id)
+    if model is None and model_id is not None:
+        raise RuleViolation(f"scoring model {model_id} does not exist", errors={"scoring_model_id": ["unknown model"]})
+    return None if model is None else model.id
+
+
 def create_round(actor, **values):
     with write_transaction():
+        values["scoring_model"] = _scoring_model(values.pop("scoring_model_id", None))
         return create_recorded(actor, Round, "round", **values)
 
 
@@ -35,6 +46,11 @@ def update_round(actor, round_id, changes, precondition):
     with write_transaction():
         rnd = get_or_404(Round, round_id, "round")
         precondition(rnd)
+        if "scoring_model_id" in changes:
+            if rnd.status not in ("planning", "open"):
+                raise InvalidTransition(f"round {rnd.id} is {rnd.status}; its scoring model is pinned",
+                                        current=rnd.status, allowed=list(ROUND_MOVES[rnd.status]))
+            changes["scoring_model"] = _scoring_model(changes.pop("scoring_model_id"))
         if "budget" in changes and changes["budget"] < rnd.committed:
             raise RuleViolation(
                 f"the budget cannot go below the {rnd.committed} already approved in this round",

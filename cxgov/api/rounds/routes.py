@@ -1,11 +1,13 @@
 from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
+from cxgov.api.rankings.routes import CSV_DOC, READERS, ranking_response
+from cxgov.api.rankings.schemas import RankingPageArgsSchema, RankingSchema
 from cxgov.api.rounds.schemas import (
     SORTABLE, RoundCreateSchema, RoundQueryArgsSchema, RoundSchema, RoundTransitionSchema, RoundUpdateSchema,
 )
 from cxgov.models import Round
-from cxgov.services import rounds
+from cxgov.services import rankings, rounds
 from cxgov.services.records import get_or_404
 
 blp = Blueprint("rounds", __name__, description="Funding rounds: a budget envelope and its lifecycle")
@@ -62,3 +64,26 @@ class RoundTransitionViews(MethodView):
     def post(self, data, round_id):
         """Move a round along planning → open → in_review → decided → closed"""
         return rounds.move_round(current_actor(), round_id, data["to"])
+
+
+@blp.route("/" + id_path("round_id") + "/rankings")
+class RoundRankingViews(MethodView):
+    @blp.login_required("admin", "board_chair")
+    @blp.response(201, RankingSchema)
+    def post(self, round_id):
+        """Rank the round's submitted initiatives with its pinned model; store the snapshot"""
+        ranking = rankings.rank_round(current_actor(), round_id)
+        response = ranking_response(ranking, {"format": "json", "page": 1, "page_size": 100})
+        response.status_code = 201
+        return response
+
+
+@blp.route("/" + id_path("round_id") + "/rankings/latest")
+class RoundLatestRankingViews(MethodView):
+    @blp.login_required(*READERS)
+    @blp.arguments(RankingPageArgsSchema, location="query")
+    @blp.response(200, RankingSchema)
+    @blp.alt_response(200, **CSV_DOC, success=True)
+    def get(self, args, round_id):
+        """The round's latest ranking (paginated entries, or ?format=csv)"""
+        return ranking_response(rankings.latest_ranking(current_actor(), round_id), args)

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Money, QueryInt, Schema, StrictInt, Text, sort_field
+from cxgov.api.base import Id, Money, QueryInt, Schema, StrictInt, Text, sort_field
 from cxgov.models.rounds import ROUND_STATUSES
 
 SORTABLE = ("id", "name", "fiscal_year", "budget", "status")
@@ -16,6 +16,9 @@ class RoundSchema(Schema):
     remaining = ma.fields.Method("_remaining", metadata={"description": "budget − committed, minor units"})
     status = ma.fields.String()
     description = ma.fields.String()
+    scoring_model_id = ma.fields.Integer(allow_none=True, metadata={"description": "the pinned scoring model version"})
+    pinned_ranking_id = ma.fields.Integer(allow_none=True,
+                                          metadata={"description": "the ranking the board decides on (from in_review)"})
     version = ma.fields.Integer(dump_only=True)
     created_at = ma.fields.DateTime(dump_only=True)
     updated_at = ma.fields.DateTime(dump_only=True)
@@ -30,6 +33,7 @@ class RoundCreateSchema(Schema):
     fiscal_quarter = StrictInt(1, 4, allow_none=True, load_default=None)
     budget = Money(required=True)
     description = Text(5000, min_length=0, load_default="")
+    scoring_model_id = Id(metadata={"description": "defaults to the latest default model"})
 
 
 class RoundUpdateSchema(Schema):
@@ -38,6 +42,7 @@ class RoundUpdateSchema(Schema):
     fiscal_quarter = StrictInt(1, 4, allow_none=True)
     budget = Money(metadata={"description": "finance may change only this field"})
     description = Text(5000, min_length=0)
+    scoring_model_id = Id(metadata={"description": "only while the round is in planning or open"})
 
 
 class RoundQueryArgsSchema(Schema):

@@ -1,0 +1,68 @@
+import csv
+import io
+import json
+
+from flask import Response
+from flask.views import MethodView
+
+from cxgov.api.base import Blueprint, current_actor, id_path
+from cxgov.api.rankings.schemas import RankingPageArgsSchema, RankingSchema, RankingVerifySchema
+from cxgov.services import rankings
+
+blp = Blueprint("rankings", __name__, description="Ranking snapshots: scores explained, verifiable, robust")
+blp.url_prefix_name = "rankings"
+
+READERS = ("admin", "board_chair", "board_member", "finance", "viewer", "team_lead")
+CSV_DOC = {"description": "The ranking: a page of entries as JSON, or all of it as CSV with ?format=csv", "content_type": "text/csv",
+           "schema": {"type": "string"}}
+
+
+def ranking_response(ranking, args):
+    """One page of a ranking's entries as JSON (X-Pagination), or all of it as CSV."""
+    entries = rankings.entries_of(ranking)
+    if args["format"] == "csv":
+        return _csv(ranking, entries)
+    total = ranking.entry_count
+    ranking.entries = list(entries.paginate(args["page"], args["page_size"]))
+    body = RankingSchema().dump(ranking)
+    last = max(1, -(-total // args["page_size"]))
+    pagination = {"total": total, "total_pages": last, "first_page": 1, "last_page": last, "page": args["page"]}
+    return Response(json.dumps(body), mimetype="application/json", headers={"X-Pagination": json.dumps(pagination)})
+
+
+def _csv(ranking, entries):
+    names = list(ranking.criteria_names)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["rank", "initiative_id", "title", "team_id", "score", "requested_amount", "cost",
+                     "funded_by_fill", "distance_to_line"]
+                    + [f"raw_{n}" for n in names] + [f"normalized_{n}" for n in names]
+                    + [f"contribution_{n}" for n in names] + ["warnings"])
+    for e in entries.iterator():
+        d = e.detail
+        writer.writerow([e.rank, e.initiative_id, d["title"], d["team_id"], repr(e.score), e.requested_amount, e.cost,
+                         e.funded_by_fill, "" if e.distance_to_line is None else repr(e.distance_to_line)]
+                        + [repr(d["raw"][n]) for n in names] + [repr(d["normalized"][n]) for n in names]
+                        + [repr(d["contributions"][n]) for n in names] + ["; ".join(d["warnings"])])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=cxgov-ranking-{ranking.id}.csv"})
+
+
+@blp.route("/" + id_path("ranking_id"))
+class RankingByIdViews(MethodView):
+    @blp.login_required(*READERS)
+    @blp.arguments(RankingPageArgsSchema, location="query")
+    @blp.response(200, RankingSchema)
+    @blp.alt_response(200, **CSV_DOC, success=True)
+    def get(self, args, ranking_id):
+        """Get a ranking: per initiative raw, normalized, contributions, score, rank, warnings"""
+        return ranking_response(rankings.get_ranking(current_actor(), ranking_id), args)
+
+
+@blp.route("/" + id_path("ranking_id") + "/verify")
+class RankingVerifyViews(MethodView):
+    @blp.login_required(*READERS)
+    @blp.response(200, RankingVerifySchema)
+    def get(self, ranking_id):
+        """Recompute a ranking from its stored inputs and say whether it matches"""
+        return rankings.verify_ranking(current_actor(), ranking_id)

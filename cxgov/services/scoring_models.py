@@ -1,0 +1,197 @@
+"""Scoring models: versioned and immutable.  An edit writes a new version; rankings and
+rounds refer to one exact version, so what a board saw can always be recomputed."""
+import re
+
+import numpy as np
+import peewee
+
+from cxgov import scoring
+from cxgov.db import write_transaction
+from cxgov.errors import Conflict, NotFound, RuleViolation
+from cxgov.models import ScoringModel
+from cxgov.services.audit import append_event
+from cxgov.services.criteria import CRITERIA, MAIN_CRITERIA, absolute_scale
+from cxgov.services.records import snapshot
+
+METHODS = ("wsm", "topsis")
+NORMALIZATIONS = ("absolute", "minmax", "vector", "max", "sum")
+DEFAULT_KEY = "default"
+DEFAULT_MODEL = {
+    "key": DEFAULT_KEY,
+    "name": "Default: fit, CX impact, cost, partner alignment (absolute scales)",
+    "method": "wsm",
+    "normalization": "absolute",
+    "horizon_years": 3,
+    "criteria": [
+        {"name": "strategic_fit", "weight": 0.30},
+        {"name": "cx_impact", "weight": 0.35},
+        {"name": "cost", "weight": 0.20},
+        {"name": "partner_alignment", "weight": 0.15},
+    ],
+}
+
+
+def _slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "model"
+
+
+def ahp_evaluate(criteria_names, matrices):
+    """Weights, CR and worst triple from one or several judges' pairwise matrices."""
+    n = len(criteria_names)
+    if len(set(criteria_names)) != n or n < 2:
+        raise RuleViolation("AHP needs at least two distinct criteria", errors={"criteria": ["at least two, distinct"]})
+    unknown = [c for c in criteria_names if c not in CRITERIA]
+    if unknown:
+        raise RuleViolation(f"unknown criteria {unknown}", errors={"criteria": [f"one of {', '.join(CRITERIA)}"]})
+    arrays = []
+    for j, matrix in enumerate(matrices):
+        a = np.asarray(matrix, dtype=float)
+        if a.shape != (n, n):
+            raise RuleViolation(f"matrix {j} is {a.shape[0] if a.ndim else 0}×… but there are {n} criteria",
+                                errors={"matrices": [f"matrix {j} must be {n}×{n}"]})
+        arrays.append(a)
+    try:
+        combined = scoring.aggregate_judgments(arrays) if len(arrays) > 1 else arrays[0]
+        result = scoring.ahp_weights(combined, criteria_names=list(criteria_names))
+    except ValueError as exc:
+        raise RuleViolation(f"the pairwise matrices are not valid: {exc}", errors={"matrices": [str(exc)]}) from exc
+    worst = None
+    if result.worst_triple is not None:
+        worst = [criteria_names[i] for i in result.worst_triple]
+    return {
+        "criteria": list(criteria_names),
+        "weights": [float(w) for w in result.weights],
+        "lambda_max": float(result.lambda_max),
+        "ci": float(result.ci),
+        "cr": float(result.cr),
+        "consistent": bool(result.consistent),
+        "worst_triple": worst,
+        "aggregated_matrix": np.asarray(combined, dtype=float).tolist(),
+        "judges": len(arrays),
+    }
+
+
+def _normalized_definition(data):
+    """Validate a model definition; weights come directly or from AHP matrices."""
+    criteria = data["criteria"]
+    names = [c["name"] for c in criteria]
+    errs = {}
+    if len(set(names)) != len(names):
+        errs["criteria"] = ["each criterion may appear once"]
+    if unknown := [n for n in names if n not in CRITERIA]:
+        errs["criteria"] = [f"unknown {unknown}; one of {', '.join(CRITERIA)}"]
+    if errs:
+        raise RuleViolation("the scoring model's criteria are not valid", errors=errs)
+    ahp = None
+    if data.get("ahp_matrices"):
+        if any(c.get("weight") is not None for c in criteria):
+            raise RuleViolation("give weights directly or AHP matrices, not both",
+                                errors={"ahp_matrices": ["weights were also given"]})
+        ahp = ahp_evaluate(names, data["ahp_matrices"])
+        if not ahp["consistent"]:
+            raise RuleViolation(
+                f"the judgments are inconsistent (CR {ahp['cr']:.3f} > 0.10); most inconsistent triple: "
+                f"{' / '.join(ahp['worst_triple'] or [])}", errors={"ahp_matrices": ["CR above 0.10"]},
+                cr=ahp["cr"], worst_triple=ahp["worst_triple"])
+        ahp["matrices"] = [np.asarray(m, dtype=float).tolist() for m in data["ahp_matrices"]]
+        weights = ahp["weights"]
+    else:
+        weights = [c.get("weight") for c in criteria]
+        if any(w is None for w in weights):
+            raise RuleViolation("every criterion needs a weight (or give AHP matrices)",
+                                errors={"criteria": ["weight missing"]})
+        if sum(weights) <= 0:
+            raise RuleViolation("the weights add up to zero", errors={"criteria": ["weights must not all be 0"]})
+    total = float(sum(weights))
+    defined = []
+    for c, w in zip(criteria, weights):
+        item = {"name": c["name"], "weight": float(w) / total}
+        if c.get("scale") is not None:
+            if data.get("normalization", "absolute") != "absolute":
+                raise RuleViolation("a scale applies only to absolute normalization",
+                                    errors={"criteria": [f"{c['name']}: scale given without absolute"]})
+            lo, hi = c["scale"]
+            if not lo < hi:
+                raise RuleViolation(f"{c['name']}: scale low must be below high", errors={"criteria": ["bad scale"]})
+            item["scale"] = [float(lo), float(hi)]
+        defined.append(item)
+    return defined, ahp
+
+
+def create_model(actor, data, *, key=None, version=1):
+    criteria, ahp = _normalized_definition(data)
+    with write_transaction():
+        record = ScoringModel.create(
+            key=key or _unique_key(data.get("key") or _slug(data["name"])), version=version, name=data["name"],
+            method=data.get("method", "wsm"), normalization=data.get("normalization", "absolute"),
+            criteria=criteria, horizon_years=data.get("horizon_years", 3), ahp=ahp, created_by=actor.user_id)
+        append_event(actor, "scoring_model.created", "scoring_model", record.id, {"after": snapshot(record)})
+        return record
+
+
+def _unique_key(key):
+    if ScoringModel.select().where(ScoringModel.key == key).exists():
+        raise Conflict(f"a scoring model with key {key!r} exists; edit it (PUT) to make a new version")
+    return key
+
+
+def new_version(actor, model_id, data, precondition):
+    """An edit: the old version stays as it was; a new version is written."""
+    with write_transaction():
+        current = get_model(model_id)
+        precondition(current)
+        latest = latest_version(current.key)
+        if latest.id != current.id:
+            raise Conflict(f"model {current.key!r} v{current.version} is not the latest version "
+                           f"(v{latest.version} is model {latest.id}); edit that one")
+        try:
+            return create_model(actor, data, key=current.key, version=current.version + 1)
+        except peewee.IntegrityError as exc:
+            raise Conflict("another edit created this version first; GET the latest and retry") from exc
+
+
+def get_model(model_id):
+    record = ScoringModel.get_or_none(ScoringModel.id == model_id)
+    if record is None:
+        raise NotFound(f"scoring model {model_id} does not exist")
+    return record
+
+
+def latest_version(key):
+    return ScoringModel.select().where(ScoringModel.key == key).order_by(ScoringModel.version.desc()).first()
+
+
+def default_model():
+    return latest_version(DEFAULT_KEY)
+
+
+def ensure_default_model(actor):
+    """Create the default model once (``cxgov db upgrade`` calls this); return it."""
+    existing = default_model()
+    return existing if existing is not None else create_model(actor, DEFAULT_MODEL, key=DEFAULT_KEY)
+
+
+def list_models(key=None, latest_only=False):
+    query = ScoringModel.select().order_by(ScoringModel.key, ScoringModel.version)
+    if key:
+        query = query.where(ScoringModel.key == key)
+    if latest_only:
+        Latest = ScoringModel.alias()
+        newest = Latest.select(peewee.fn.MAX(Latest.version)).where(Latest.key == ScoringModel.key)
+        query = query.where(ScoringModel.version == newest)
+    return query
+
+
+def engine_arguments(model, budget):
+    """The model as the engine's arguments: names, weights, directions, scales, clip flags."""
+    names = [c["name"] for c in model.criteria]
+    weights = [c["weight"] for c in model.criteria]
+    directions = [CRITERIA[n][0] for n in names]
+    scales = None
+    if model.normalization == "absolute":
+        scales = [tuple(c["scale"]) if c.get("scale") else absolute_scale(c["name"], budget) for c in model.criteria]
+    clip = [n in ("cost", "time_to_value") for n in names] if scales else False
+    return names, weights, directions, scales, clip
+
+
+__all__ = ["MAIN_CRITERIA", "METHODS", "NORMALIZATIONS"]

@@ -1,0 +1,153 @@
+"""Scoring models and rankings over HTTP: hand-computed scores, snapshots, versions, verification."""
+import csv
+import io
+
+import pytest
+
+from tests.builders import build_world, initiative_payload
+from tests.conftest import bearer
+
+# Saaty-style judgments over (strategic_fit, cx_impact, cost, partner_alignment).
+CONSISTENT = [[1, 1 / 2, 2, 3], [2, 1, 3, 4], [1 / 2, 1 / 3, 1, 2], [1 / 3, 1 / 4, 1 / 2, 1]]
+CONSISTENT_2 = [[1, 1, 2, 2], [1, 1, 2, 3], [1 / 2, 1 / 2, 1, 1], [1 / 2, 1 / 3, 1, 1]]
+INCONSISTENT = [[1, 9, 1 / 9, 1], [1 / 9, 1, 9, 1], [9, 1 / 9, 1, 1], [1, 1, 1, 1]]
+CRITERIA = ["strategic_fit", "cx_impact", "cost", "partner_alignment"]
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)
+
+
+def test_default_model_and_hand_computed_score(client, world):
+    chair = bearer(world["tokens"]["board_chair"])
+    ranked = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair)
+    assert ranked.status_code == 201, ranked.json
+    body = ranked.json
+    assert body["criteria"] == CRITERIA and body["weights"] == pytest.approx([0.30, 0.35, 0.20, 0.15])
+    (entry,) = body["entries"]
+    # fit 2·4/(5·2) = 0.8; impact 3·0.7·(3.5/15)/3 = 0.163333…; cost 12,000,000 + 3·1,500,000;
+    # partners 0.4·(3.5 − 1)/4 + 0.6 = 0.85
+    assert entry["raw"] == pytest.approx({"strategic_fit": 0.8, "cx_impact": 0.7 * 3.5 / 15, "cost": 16_500_000,
+                                          "partner_alignment": 0.85}, abs=1e-12)
+    expected = 0.3 * 0.8 + 0.35 * (0.7 * 3.5 / 15 + 1) / 2 + 0.2 * (1 - 16_500_000 / 100_000_000) + 0.15 * 0.85
+    assert entry["score"] == pytest.approx(expected, abs=1e-9)
+    assert sum(entry["contributions"].values()) == pytest.approx(entry["score"], abs=1e-12)
+    assert entry["rank"] == 1 and entry["funded_by_fill"] and entry["distance_to_line"] == 0
+    assert entry["cost"] == 16_500_000
+
+
+def test_rerank_same_hash_and_verify(client, world):
+    chair = bearer(world["tokens"]["board_chair"])
+    first = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair).json
+    second = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair).json
+    assert first["id"] != second["id"] and first["inputs_hash"] == second["inputs_hash"]
+    assert first["entries"] == second["entries"]
+    verified = client.get(f"/api/v1/rankings/{first['id']}/verify", headers=chair).json
+    assert verified["ok"] and verified["mismatched_initiatives"] == []
+    latest = client.get(f"/api/v1/rounds/{world['round']}/rankings/latest", headers=chair).json
+    assert latest["id"] == second["id"]
+
+
+def test_model_from_two_judges_and_versioning(client, world):
+    chair, admin = bearer(world["tokens"]["board_chair"]), bearer(world["tokens"]["admin"])
+    preview = client.post("/api/v1/scoring-models/ahp", json={"criteria": CRITERIA, "matrices": [CONSISTENT, CONSISTENT_2]},
+                          headers=bearer(world["tokens"]["board_member"]))
+    assert preview.status_code == 200 and preview.json["consistent"] and preview.json["judges"] == 2
+    assert sum(preview.json["weights"]) == pytest.approx(1)
+    model = client.post("/api/v1/scoring-models", json={"name": "Board FY27", "criteria": [{"name": c} for c in CRITERIA],
+                                                         "ahp_matrices": [CONSISTENT, CONSISTENT_2]}, headers=chair)
+    assert model.status_code == 201, model.json
+    assert model.json["ahp"]["weights"] == pytest.approx(preview.json["weights"])
+    etag = client.get(f"/api/v1/rounds/{world['round']}", headers=admin).headers["ETag"]
+    pinned = client.patch(f"/api/v1/rounds/{world['round']}", json={"scoring_model_id": model.json["id"]},
+                          headers={**admin, "If-Match": etag})
+    assert pinned.status_code == 200 and pinned.json["scoring_model_id"] == model.json["id"]
+    ranking = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair).json
+    assert ranking["weights"] == pytest.approx(preview.json["weights"])
+    assert client.get(f"/api/v1/scoring-models/{model.json['id']}", headers=chair).json["locked"]
+
+    etag = client.get(f"/api/v1/scoring-models/{model.json['id']}", headers=chair).headers["ETag"]
+    edited = client.put(f"/api/v1/scoring-models/{model.json['id']}", headers={**chair, "If-Match": etag}, json={
+        "name": "Board FY27", "criteria": [{"name": "strategic_fit", "weight": 1}, {"name": "cx_impact", "weight": 1}]})
+    assert edited.status_code == 201, edited.json
+    assert edited.json["version"] == 2 and edited.json["key"] == model.json["key"]
+    assert edited.json["id"] != model.json["id"]
+    old = client.get(f"/api/v1/scoring-models/{model.json['id']}", headers=chair).json
+    assert old["version"] == 1 and len(old["criteria"]) == 4
+    assert client.get(f"/api/v1/rankings/{ranking['id']}/verify", headers=chair).json["ok"]
+    stale = client.put(f"/api/v1/scoring-models/{model.json['id']}", headers={**chair, "If-Match": etag},
+                       json={"name": "x", "criteria": [{"name": "cost", "weight": 1}]})
+    assert stale.status_code == 409  # v1 is no longer the latest version
+
+
+def test_inconsistent_judgments_are_refused_naming_the_triple(client, world):
+    chair = bearer(world["tokens"]["board_chair"])
+    preview = client.post("/api/v1/scoring-models/ahp", json={"criteria": CRITERIA, "matrices": [INCONSISTENT]},
+                          headers=chair).json
+    assert preview["consistent"] is False and preview["cr"] > 0.1 and len(preview["worst_triple"]) == 3
+    refused = client.post("/api/v1/scoring-models", headers=chair, json={
+        "name": "Chaos", "criteria": [{"name": c} for c in CRITERIA], "ahp_matrices": [INCONSISTENT]})
+    assert refused.status_code == 422 and refused.content_type == "application/problem+json"
+    assert refused.json["worst_triple"] == preview["worst_triple"]
+    assert all(name in refused.json["detail"] for name in preview["worst_triple"])
+
+
+@pytest.mark.parametrize("body", [
+    {"name": "x", "criteria": [{"name": "beauty", "weight": 1}]},
+    {"name": "x", "criteria": [{"name": "cost", "weight": -1}]},
+    {"name": "x", "criteria": [{"name": "cost", "weight": 0}]},
+    {"name": "x", "criteria": [{"name": "cost"}]},
+    {"name": "x", "criteria": [{"name": "cost", "weight": 1}, {"name": "cost", "weight": 2}]},
+    {"name": "x", "criteria": [{"name": "cost", "weight": 1, "scale": [5, 1]}]},
+    {"name": "x", "method": "electre", "criteria": [{"name": "cost", "weight": 1}]},
+    {"name": "x", "criteria": [{"name": "cost", "weight": 1}], "horizon_years": 0},
+    {"name": "x", "criteria": [{"name": "cost"}, {"name": "risk"}], "ahp_matrices": [[[1, 2], [2, 1]]]},
+    {"name": "x", "criteria": [{"name": "cost"}, {"name": "risk"}], "ahp_matrices": [[[1, 2, 3], [1, 1, 1], [1, 1, 1]]]},
+])
+def test_bad_models_are_refused(client, world, body):
+    response = client.post("/api/v1/scoring-models", json=body, headers=bearer(world["tokens"]["admin"]))
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+
+
+def test_csv_export_matches_json(client, world):
+    chair = bearer(world["tokens"]["board_chair"])
+    lead = bearer(world["tokens"]["team_lead"])
+    second = client.post("/api/v1/initiatives", json=initiative_payload(world, title="Chatbot", risk=4,
+                                                                      requested_amount=99_000_000), headers=lead).json
+    client.post(f"/api/v1/initiatives/{second['id']}/transitions", json={"to": "submitted", "round_id": world["round"]},
+                headers=lead)
+    ranking = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair).json
+    exported = client.get(f"/api/v1/rankings/{ranking['id']}?format=csv", headers=chair)
+    assert exported.mimetype == "text/csv" and "attachment" in exported.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert [int(r["initiative_id"]) for r in rows] == [e["initiative_id"] for e in ranking["entries"]]
+    for row, entry in zip(rows, ranking["entries"]):
+        assert float(row["score"]) == entry["score"] and int(row["requested_amount"]) == entry["requested_amount"]
+    funded = [e for e in ranking["entries"] if e["funded_by_fill"]]
+    assert len(funded) == 1 and ranking["funding_line_score"] == funded[-1]["score"]
+
+
+def test_pagination_of_entries(client, world):
+    chair = bearer(world["tokens"]["board_chair"])
+    client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair)
+    page = client.get(f"/api/v1/rounds/{world['round']}/rankings/latest?page=2&page_size=1", headers=chair)
+    assert page.status_code == 200 and page.json["entries"] == []
+    assert '"total": 1' in page.headers["X-Pagination"]
+
+
+def test_who_may_rank_and_read(client, world):
+    for role in ("board_member", "finance", "viewer", "team_lead"):
+        assert client.post(f"/api/v1/rounds/{world['round']}/rankings",
+                           headers=bearer(world["tokens"][role])).status_code == 403
+    ranking = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=bearer(world["tokens"]["admin"])).json
+    assert client.get(f"/api/v1/rankings/{ranking['id']}", headers=bearer(world["tokens"]["team_lead"])).status_code == 200
+    # team B never submitted to this round
+    assert client.get(f"/api/v1/rankings/{ranking['id']}", headers=bearer(world["tokens"]["team_lead_b"])).status_code == 403
+
+
+def test_a_round_with_nothing_submitted_is_refused(client, world):
+    admin = bearer(world["tokens"]["admin"])
+    rnd = client.post("/api/v1/rounds", json={"name": "Empty", "fiscal_year": 2027, "budget": 5}, headers=admin).json
+    assert client.post(f"/api/v1/rounds/{rnd['id']}/rankings", headers=admin).status_code == 422
+    assert client.get(f"/api/v1/rounds/{rnd['id']}/rankings/latest", headers=admin).status_code == 404
