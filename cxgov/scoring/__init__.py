@@ -20,6 +20,7 @@ from .portfolio import (
     rank_order_fill,
 )
 from .rank import Ranking, order_scores, rank_alternatives
+from .robustness import RankAcceptability, WeightStability, rank_acceptability, weight_stability
 
 __all__ = [
     "RANDOM_INDEX",
@@ -42,4 +43,8 @@ __all__ = [
     "Ranking",
     "order_scores",
     "rank_alternatives",
+    "RankAcceptability",
+    "WeightStability",
+    "rank_acceptability",
+    "weight_stability",
 ]
