@@ -39,17 +39,6 @@ def _team_factors(team_ids):
     return factors_for_teams(team_ids)
 
 
-def rank_order_fill(order, amounts, budget):
-    """Boolean mask of the rows a rank-order fill funds (skip what does not fit, go on)."""
-    funded = np.zeros(len(amounts), dtype=bool)
-    remaining = int(budget)
-    for row in order:
-        if int(amounts[row]) <= remaining:
-            funded[row] = True
-            remaining -= int(amounts[row])
-    return funded
-
-
 def compute(inputs, model_def):
     """Pure: the ranking of ``inputs`` under ``model_def`` (no database)."""
     names = [c["name"] for c in model_def["criteria"]]
@@ -68,7 +57,7 @@ def compute(inputs, model_def):
     result = scoring.rank_alternatives(matrix, weights, directions, method=model_def["method"],
                                        normalization=model_def["normalization"], scales=scales, clip=clip,
                                        tiebreak=amounts, criteria_names=names)
-    funded = rank_order_fill(result.order, amounts, budget)
+    funded = scoring.rank_order_fill(result.order, amounts, budget).selected
     return result, warnings, explanations, funded
 
 

@@ -151,3 +151,71 @@ def test_a_round_with_nothing_submitted_is_refused(client, world):
     rnd = client.post("/api/v1/rounds", json={"name": "Empty", "fiscal_year": 2027, "budget": 5}, headers=admin).json
     assert client.post(f"/api/v1/rounds/{rnd['id']}/rankings", headers=admin).status_code == 422
     assert client.get(f"/api/v1/rounds/{rnd['id']}/rankings/latest", headers=admin).status_code == 404
+
+
+def _submit(client, world, headers, **over):
+    created = client.post("/api/v1/initiatives", json=initiative_payload(world, **over), headers=headers).json
+    moved = client.post(f"/api/v1/initiatives/{created['id']}/transitions",
+                        json={"to": "submitted", "round_id": world["round"]}, headers=headers)
+    assert moved.status_code == 200, moved.json
+    return created["id"]
+
+
+def test_portfolio_beats_or_equals_the_fill_and_fits(client, world):
+    chair, lead = bearer(world["tokens"]["board_chair"]), bearer(world["tokens"]["team_lead"])
+    big = _submit(client, world, lead, title="Big bet", requested_amount=60_000_000,
+                  objectives=[{"objective_id": world["objective"], "alignment": 5}])
+    small = [_submit(client, world, lead, title=f"Quick win {n}", requested_amount=30_000_000,
+                     objectives=[{"objective_id": world["objective"], "alignment": 4}]) for n in range(2)]
+    dependent = _submit(client, world, lead, title="Needs big bet", requested_amount=5_000_000, dependency_ids=[big])
+    client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair)
+    response = client.post(f"/api/v1/rounds/{world['round']}/portfolio", json={"name": "base"}, headers=chair)
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert body["total_cost"] <= body["budget"] == 100_000_000
+    assert body["total_value"] >= body["rank_order_fill"]["total_value"] - 1e-12
+    assert "benefit criteria" in body["value_note"]
+    chosen = {s["initiative_id"] for s in body["selected"]}
+    assert dependent not in chosen or big in chosen
+    assert len(body["frontier"]) == 20 and body["frontier"][-1]["budget"] == 100_000_000
+    values = [p["value"] for p in body["frontier"]]
+    assert values == sorted(values)
+    assert set(body["difference"]["both"]) | set(body["difference"]["only_optimal"]) == chosen
+    assert set(body["expected_change"]) == {"nps"}
+
+    forced = client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
+                         json={"name": "no big bet", "must_not_fund": [big], "must_fund": small[:1]})
+    assert forced.status_code == 201
+    forced_ids = {s["initiative_id"] for s in forced.json["selected"]}
+    assert big not in forced_ids and dependent not in forced_ids and small[0] in forced_ids
+    compared = client.get(f"/api/v1/rounds/{world['round']}/portfolio?compare={body['id']},{forced.json['id']}",
+                          headers=bearer(world["tokens"]["viewer"])).json
+    assert set(compared["robust_core"]) == chosen & forced_ids
+    listed = client.get(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair).json
+    assert [s["name"] for s in listed["available"]] == ["base", "no big bet"]
+
+
+def test_portfolio_infeasible_and_bad_requests(client, world):
+    chair = bearer(world["tokens"]["board_chair"])
+    client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair)
+    sub = world["submitted_a"]
+    over = client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
+                       json={"name": "tiny", "budget": 10, "must_fund": [sub]})
+    assert over.status_code == 422 and "constraints" in over.json["errors"]
+    contradictory = client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
+                                json={"name": "c", "must_fund": [sub], "must_not_fund": [sub]})
+    assert contradictory.status_code == 422
+    unreachable = client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
+                              json={"name": "f", "floors": [{"metric_id": world["metric"], "minimum": 1000}]})
+    assert unreachable.status_code == 422
+    unknown = client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
+                          json={"name": "u", "must_fund": [world["draft_b"]]})
+    assert unknown.status_code == 422 and "must_fund" in unknown.json["errors"]
+    ok = client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
+                     json={"name": "floor", "floors": [{"metric_id": world["metric"], "minimum": 2.0}],
+                           "caps": [{"by": "focus_area", "value": "technology", "max_share": 0.5}],
+                           "partial": {"enabled": True, "min_share": 0.25}})
+    assert ok.status_code == 201, ok.json
+    assert ok.json["expected_change"]["nps"] >= 2.0 - 1e-9
+    assert client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
+                       json={"name": "floor"}).status_code == 422  # names are unique per round

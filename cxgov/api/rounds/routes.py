@@ -7,7 +7,10 @@ from cxgov.api.rounds.schemas import (
     SORTABLE, RoundCreateSchema, RoundQueryArgsSchema, RoundSchema, RoundTransitionSchema, RoundUpdateSchema,
 )
 from cxgov.models import Round
-from cxgov.services import rankings, rounds
+from cxgov.api.portfolio.schemas import (
+    CompareArgsSchema, ComparisonSchema, PortfolioRequestSchema, PortfolioScenarioSchema,
+)
+from cxgov.services import portfolio, rankings, rounds
 from cxgov.services.records import get_or_404
 
 blp = Blueprint("rounds", __name__, description="Funding rounds: a budget envelope and its lifecycle")
@@ -87,3 +90,27 @@ class RoundLatestRankingViews(MethodView):
     def get(self, args, round_id):
         """The round's latest ranking (paginated entries, or ?format=csv)"""
         return ranking_response(rankings.latest_ranking(current_actor(), round_id), args)
+
+
+@blp.route("/" + id_path("round_id") + "/portfolio")
+class RoundPortfolioViews(MethodView):
+    @blp.login_required("admin", "board_chair")
+    @blp.idempotent
+    @blp.arguments(PortfolioRequestSchema)
+    @blp.response(201, PortfolioScenarioSchema)
+    def post(self, data, round_id):
+        """Optimal funded set within the budget, beside the rank-order fill, with the frontier"""
+        return portfolio.optimize_round(current_actor(), round_id, data)
+
+    @blp.login_required(*READERS)
+    @blp.arguments(CompareArgsSchema, location="query")
+    @blp.response(200, ComparisonSchema)
+    def get(self, args, round_id):
+        """Compare up to five stored scenarios (?compare=a,b,c); without it, list them"""
+        actor = current_actor()
+        if not args.get("compare"):
+            return {"scenarios": [], "robust_core": [], "selected_in": {},
+                    "available": [{"id": s.id, "name": s.name, "ranking_id": s.ranking_id}
+                                  for s in portfolio.list_scenarios(actor, round_id)]}
+        ids = [int(x) for x in args["compare"].split(",")]
+        return portfolio.compare(actor, round_id, ids)
