@@ -219,3 +219,34 @@ def test_portfolio_infeasible_and_bad_requests(client, world):
     assert ok.json["expected_change"]["nps"] >= 2.0 - 1e-9
     assert client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
                        json={"name": "floor"}).status_code == 422  # names are unique per round
+
+
+def test_stability_and_acceptability(client, world):
+    chair, lead = bearer(world["tokens"]["board_chair"]), bearer(world["tokens"]["team_lead"])
+    for n, (align, amount) in enumerate([(5, 70_000_000), (1, 20_000_000), (3, 40_000_000)]):
+        _submit(client, world, lead, title=f"Option {n}", requested_amount=amount,
+                objectives=[{"objective_id": world["objective"], "alignment": align}])
+    ranking = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair).json
+    stable = client.get(f"/api/v1/rankings/{ranking['id']}/stability?k=2", headers=chair)
+    assert stable.status_code == 200, stable.json
+    body = stable.json
+    top_two = [e["initiative_id"] for e in ranking["entries"][:2]]
+    assert body["top"] == top_two and [c["name"] for c in body["criteria"]] == CRITERIA
+    for c in body["criteria"]:
+        assert c["lower"] <= c["weight"] <= c["upper"]
+    assert client.get(f"/api/v1/rankings/{ranking['id']}/stability?k=99", headers=chair).status_code == 422
+
+    smaa = client.post(f"/api/v1/rankings/{ranking['id']}/acceptability", json={"samples": 2000, "seed": 7, "k": 2},
+                       headers=bearer(world["tokens"]["viewer"]))
+    assert smaa.status_code == 200, smaa.json
+    rows = smaa.json["initiatives"]
+    assert len(rows) == 4 and [r["rank"] for r in rows] == [1, 2, 3, 4]
+    assert sum(r["top_k"] for r in rows) == pytest.approx(2.0)
+    for r in rows:
+        assert sum(r["rank_probabilities"]) == pytest.approx(r["top_k"])
+        assert 0 <= r["funded"] <= 1
+    again = client.post(f"/api/v1/rankings/{ranking['id']}/acceptability", json={"samples": 2000, "seed": 7, "k": 2},
+                        headers=chair).json
+    assert again == smaa.json
+    too_many = client.post(f"/api/v1/rankings/{ranking['id']}/acceptability", json={"samples": 100_001}, headers=chair)
+    assert too_many.status_code == 422

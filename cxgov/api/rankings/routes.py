@@ -6,8 +6,11 @@ from flask import Response
 from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, current_actor, id_path
-from cxgov.api.rankings.schemas import RankingPageArgsSchema, RankingSchema, RankingVerifySchema
-from cxgov.services import rankings
+from cxgov.api.rankings.schemas import (
+    AcceptabilityRequestSchema, AcceptabilitySchema, RankingPageArgsSchema, RankingSchema, RankingVerifySchema,
+    StabilityArgsSchema, StabilitySchema,
+)
+from cxgov.services import rankings, robustness
 
 blp = Blueprint("rankings", __name__, description="Ranking snapshots: scores explained, verifiable, robust")
 blp.url_prefix_name = "rankings"
@@ -66,3 +69,24 @@ class RankingVerifyViews(MethodView):
     def get(self, ranking_id):
         """Recompute a ranking from its stored inputs and say whether it matches"""
         return rankings.verify_ranking(current_actor(), ranking_id)
+
+
+@blp.route("/" + id_path("ranking_id") + "/stability")
+class RankingStabilityViews(MethodView):
+    @blp.login_required(*READERS)
+    @blp.arguments(StabilityArgsSchema, location="query")
+    @blp.response(200, StabilitySchema)
+    def get(self, args, ranking_id):
+        """Weight intervals per criterion inside which the top-k set stays the same"""
+        return robustness.stability(current_actor(), ranking_id, args.get("k"))
+
+
+@blp.route("/" + id_path("ranking_id") + "/acceptability")
+class RankingAcceptabilityViews(MethodView):
+    @blp.login_required(*READERS)
+    @blp.arguments(AcceptabilityRequestSchema)
+    @blp.response(200, AcceptabilitySchema)
+    def post(self, data, ranking_id):
+        """SMAA: probability of each rank, of the top k, and of being funded, under sampled weights"""
+        return robustness.acceptability(current_actor(), ranking_id, data.get("k"), data["samples"], data["seed"],
+                                        data["concentration"])

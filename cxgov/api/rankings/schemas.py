@@ -51,3 +51,31 @@ class RankingVerifySchema(Schema):
     inputs_hash_ok = ma.fields.Boolean()
     model_unchanged = ma.fields.Boolean()
     mismatched_initiatives = ma.fields.List(ma.fields.Integer())
+
+
+class StabilityArgsSchema(Schema):
+    k = QueryInt(1, 100_000, metadata={"description": "size of the top set (default: how many the budget funds)"})
+
+
+class StabilitySchema(Schema):
+    ranking_id = ma.fields.Integer()
+    k = ma.fields.Integer()
+    top = ma.fields.List(ma.fields.Integer())
+    criteria = ma.fields.List(ma.fields.Dict())
+    note = ma.fields.String()
+
+
+class AcceptabilityRequestSchema(Schema):
+    k = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 100_000))
+    samples = ma.fields.Integer(strict=True, load_default=10_000, validate=ma.validate.Range(1, 100_000))
+    seed = ma.fields.Integer(strict=True, load_default=0, validate=ma.validate.Range(0, 2**32 - 1))
+    concentration = ma.fields.Float(allow_nan=False, load_default=100.0, validate=ma.validate.Range(0.1, 1e6))
+
+
+class AcceptabilitySchema(Schema):
+    ranking_id = ma.fields.Integer()
+    k = ma.fields.Integer()
+    samples = ma.fields.Integer()
+    seed = ma.fields.Integer()
+    concentration = ma.fields.Float()
+    initiatives = ma.fields.List(ma.fields.Dict())
