@@ -4,7 +4,7 @@ import importlib
 from cxgov.api.base import Api
 
 RESOURCES = [
-    "users", "tokens", "teams", "partners", "metrics", "objectives", "scoring_models", "rounds", "rankings", "initiatives", "audit",
+    "users", "tokens", "teams", "partners", "metrics", "objectives", "scoring_models", "rounds", "board", "rankings", "initiatives", "reports", "audit",
 ]
 
 

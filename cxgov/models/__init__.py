@@ -1,5 +1,6 @@
 """Peewee models, a module per aggregate.  ``ALL_MODELS`` is the schema, in dependency order."""
 from cxgov.models.audit import AuditEvent, AuditHead
+from cxgov.models.governance import Decision, Delegation, StatusUpdate, Vote
 from cxgov.models.idempotency import IdempotencyKey
 from cxgov.models.initiatives import (
     Initiative, InitiativeContributor, InitiativeDependency, InitiativeImpact,
@@ -15,5 +16,5 @@ ALL_MODELS = [
     Team, User, ApiToken, Partner, PartnerAssessment, Metric, Measurement, Objective,
     Round, Initiative, InitiativeObjective, InitiativeImpact, InitiativePartner,
     InitiativeDependency, InitiativeContributor, AuditHead, AuditEvent, IdempotencyKey,
-    ScoringModel, Ranking, RankingEntry, PortfolioScenario,
+    ScoringModel, Ranking, RankingEntry, PortfolioScenario, Vote, Delegation, Decision, StatusUpdate,
 ]

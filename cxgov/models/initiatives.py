@@ -43,6 +43,10 @@ class Initiative(VersionedModel):
     status = peewee.CharField(max_length=20, default="draft", index=True)
     round = peewee.ForeignKeyField(Round, backref="initiatives", null=True, on_delete="RESTRICT")
     status_reason = peewee.TextField(default="")
+    # Set by an approval: what was granted, who answers for it and by when.
+    approved_amount = peewee.BigIntegerField(null=True, constraints=[peewee.Check("approved_amount >= 0")])
+    accountable_owner = peewee.ForeignKeyField(User, null=True, backref="accountable_for", on_delete="RESTRICT")
+    due_date = peewee.DateField(null=True)
 
 
 class InitiativeObjective(BaseModel):

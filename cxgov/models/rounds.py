@@ -22,5 +22,8 @@ class Round(VersionedModel):
     description = peewee.TextField(default="")
     # Pinned: the scoring model version its rankings use, and (from in_review on) the
     # ranking snapshot the board decides on.
+    # Decision authority: an approval above this amount needs two thirds of the non-recused
+    # board approving (below it, the votes of a quorum).  Null: no such threshold.
+    supermajority_above = peewee.BigIntegerField(null=True, constraints=[peewee.Check("supermajority_above >= 0")])
     scoring_model = peewee.DeferredForeignKey("ScoringModel", null=True, on_delete="RESTRICT")
     pinned_ranking = peewee.DeferredForeignKey("Ranking", null=True, on_delete="RESTRICT")

@@ -278,6 +278,14 @@ def delete_initiative(actor, initiative_id, precondition):
         append_event(actor, "initiative.deleted", "initiative", record.id, {"before": before})
 
 
+def _deferring_round(initiative_id):
+    from cxgov.models import Decision
+
+    last = (Decision.select(Decision.round).where((Decision.initiative == initiative_id) & (Decision.outcome == "defer"))
+            .order_by(Decision.id.desc()).first())
+    return None if last is None else last.round_id
+
+
 def transition(actor, initiative_id, to, round_id=None, reason=None):
     """Move an initiative along the lifecycle (the moves a team takes itself)."""
     with write_transaction():
@@ -297,7 +305,7 @@ def transition(actor, initiative_id, to, round_id=None, reason=None):
             if rnd.status != "open":
                 raise InvalidTransition(f"round {rnd.id} is {rnd.status}; submissions only go to an open round",
                                         current=record.status, allowed=allowed)
-            if record.status == "deferred" and rnd.id == record.round_id:
+            if record.status == "deferred" and rnd.id == _deferring_round(record.id):
                 raise RuleViolation("a deferred initiative is resubmitted to a later round",
                                     errors={"round_id": ["must differ from the round that deferred it"]})
             changes["round"] = rnd.id

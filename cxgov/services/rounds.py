@@ -77,4 +77,16 @@ def move_round(actor, round_id, to, precondition=None):
             if submitted:
                 raise InvalidTransition("a round with submissions cannot go back to planning",
                                         current=rnd.status, allowed=[m for m in allowed if m != "planning"])
-        return update_recorded(actor, rnd, "round", {"status": to}, action="round.moved")
+        changes = {"status": to}
+        if to == "in_review":
+            changes["pinned_ranking"] = _pin_ranking(actor, rnd)
+        return update_recorded(actor, rnd, "round", changes, action="round.moved")
+
+
+def _pin_ranking(actor, rnd):
+    """Rank the round as it enters review: the board decides on exactly this snapshot."""
+    from cxgov.services.rankings import rank_round
+
+    if not Initiative.select().where((Initiative.round == rnd.id) & (Initiative.status == "submitted")).exists():
+        return None
+    return rank_round(actor, rnd.id).id

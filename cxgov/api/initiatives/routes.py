@@ -2,11 +2,11 @@ from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
 from cxgov.api.initiatives.schemas import (
-    SORTABLE, InitiativeCreateSchema, InitiativeQueryArgsSchema, InitiativeSchema, InitiativeTransitionSchema,
+    SORTABLE, HistorySchema, InitiativeCreateSchema, StatusUpdateCreateSchema, StatusUpdateSchema, InitiativeQueryArgsSchema, InitiativeSchema, InitiativeTransitionSchema,
     InitiativeUpdateSchema,
 )
 from cxgov.models import Initiative
-from cxgov.services import initiatives
+from cxgov.services import delivery, initiatives
 
 blp = Blueprint("initiatives", __name__, description="CX improvement initiatives and their lifecycle")
 blp.url_prefix_name = "initiatives"
@@ -76,3 +76,28 @@ class InitiativeTransitionViews(MethodView):
         """Submit, withdraw, start, deliver or cancel an initiative"""
         return initiatives.transition(current_actor(), initiative_id, data["to"], data.get("round_id"),
                                       data.get("reason"))
+
+
+@blp.route("/" + id_path("initiative_id") + "/status-updates")
+class StatusUpdateViews(MethodView):
+    @blp.login_required()
+    @blp.response(200, StatusUpdateSchema(many=True))
+    def get(self, initiative_id):
+        """Status updates of approved work"""
+        return delivery.status_updates(current_actor(), initiative_id)
+
+    @blp.login_required("admin", "team_lead")
+    @blp.arguments(StatusUpdateCreateSchema)
+    @blp.response(201, StatusUpdateSchema)
+    def post(self, data, initiative_id):
+        """Report progress (RAG, percent complete, note)"""
+        return delivery.post_status_update(current_actor(), initiative_id, **data)
+
+
+@blp.route("/" + id_path("initiative_id") + "/history")
+class HistoryViews(MethodView):
+    @blp.login_required()
+    @blp.response(200, HistorySchema)
+    def get(self, initiative_id):
+        """Everything that happened to an initiative, across rounds: scores, votes, decisions, updates"""
+        return delivery.history(current_actor(), initiative_id)

@@ -101,6 +101,9 @@ class InitiativeSchema(Schema):
     status = ma.fields.String()
     status_reason = ma.fields.String()
     round_id = ma.fields.Integer(allow_none=True)
+    approved_amount = ma.fields.Integer(allow_none=True)
+    accountable_owner_id = ma.fields.Integer(allow_none=True)
+    due_date = ma.fields.Date(allow_none=True)
     allowed_transitions = ma.fields.List(ma.fields.String())
     version = ma.fields.Integer()
     created_at = ma.fields.DateTime()
@@ -121,3 +124,29 @@ class InitiativeTransitionSchema(Schema):
     to = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
     round_id = Id(metadata={"description": "the open round to submit to (defaults to the initiative's round)"})
     reason = Text(2000, metadata={"description": "required to cancel"})
+
+
+class StatusUpdateCreateSchema(Schema):
+    rag = ma.fields.String(required=True, validate=ma.validate.OneOf(["green", "amber", "red"]))
+    percent_complete = StrictInt(0, 100, required=True)
+    note = Text(5000, min_length=0, load_default="")
+
+
+class StatusUpdateSchema(Schema):
+    id = ma.fields.Integer()
+    initiative_id = ma.fields.Integer()
+    rag = ma.fields.String()
+    percent_complete = ma.fields.Integer()
+    note = ma.fields.String()
+    created_by_id = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+
+
+class HistorySchema(Schema):
+    initiative_id = ma.fields.Integer()
+    status = ma.fields.String()
+    round_id = ma.fields.Integer(allow_none=True)
+    scores = ma.fields.List(ma.fields.Dict())
+    votes = ma.fields.List(ma.fields.Dict())
+    decisions = ma.fields.List(ma.fields.Dict())
+    status_updates = ma.fields.List(ma.fields.Dict())

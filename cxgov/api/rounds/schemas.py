@@ -16,6 +16,8 @@ class RoundSchema(Schema):
     remaining = ma.fields.Method("_remaining", metadata={"description": "budget − committed, minor units"})
     status = ma.fields.String()
     description = ma.fields.String()
+    supermajority_above = ma.fields.Integer(allow_none=True, metadata={
+        "description": "approvals above this amount need two thirds of the non-recused board"})
     scoring_model_id = ma.fields.Integer(allow_none=True, metadata={"description": "the pinned scoring model version"})
     pinned_ranking_id = ma.fields.Integer(allow_none=True,
                                           metadata={"description": "the ranking the board decides on (from in_review)"})
@@ -33,6 +35,7 @@ class RoundCreateSchema(Schema):
     fiscal_quarter = StrictInt(1, 4, allow_none=True, load_default=None)
     budget = Money(required=True)
     description = Text(5000, min_length=0, load_default="")
+    supermajority_above = Money(allow_none=True, load_default=None)
     scoring_model_id = Id(metadata={"description": "defaults to the latest default model"})
 
 
@@ -42,6 +45,7 @@ class RoundUpdateSchema(Schema):
     fiscal_quarter = StrictInt(1, 4, allow_none=True)
     budget = Money(metadata={"description": "finance may change only this field"})
     description = Text(5000, min_length=0)
+    supermajority_above = Money(allow_none=True)
     scoring_model_id = Id(metadata={"description": "only while the round is in planning or open"})
 
 

@@ -1,0 +1,78 @@
+from flask.views import MethodView
+
+from cxgov.api.base import Blueprint, current_actor, id_path
+from cxgov.api.board.schemas import (
+    DecisionCreateSchema, DecisionSchema, DelegationCreateSchema, DelegationSchema, VoteCreateSchema, VoteListSchema,
+    VoteQueryArgsSchema, VoteSchema,
+)
+from cxgov.models import Initiative
+from cxgov.services import governance
+
+blp = Blueprint("board", __name__, description="The governance board: votes, delegations, decisions")
+blp.url_prefix_name = "rounds"
+
+BOARD = ("board_member", "board_chair")
+READERS = ("admin", "board_chair", "board_member", "finance", "viewer")
+
+
+def _with_budget(decision, rnd):
+    decision.round_budget, decision.round_committed = rnd.budget, rnd.committed
+    decision.round_remaining = rnd.budget - rnd.committed
+    return decision
+
+
+@blp.route("/" + id_path("round_id") + "/votes")
+class VoteViews(MethodView):
+    @blp.login_required(*READERS)
+    @blp.arguments(VoteQueryArgsSchema, location="query")
+    @blp.response(200, VoteListSchema)
+    def get(self, args, round_id):
+        """Votes of a round with a tally per initiative"""
+        votes = list(governance.votes_for(round_id, args.get("initiative_id")))
+        ids = sorted({v.initiative_id for v in votes} | ({args["initiative_id"]} if args.get("initiative_id") else set()))
+        tallies = {str(i.id): governance.tally(round_id, i) for i in Initiative.select().where(Initiative.id.in_(ids))}
+        return {"votes": votes, "tallies": tallies}
+
+    @blp.login_required(*BOARD)
+    @blp.arguments(VoteCreateSchema)
+    @blp.response(201, VoteSchema)
+    def post(self, data, round_id):
+        """Cast (or replace) your vote, or your delegator's, on a submitted initiative"""
+        return governance.cast_vote(current_actor(), round_id, data["initiative_id"], data["choice"],
+                                    data["comment"], data.get("on_behalf_of"))
+
+
+@blp.route("/" + id_path("round_id") + "/delegations")
+class DelegationViews(MethodView):
+    @blp.login_required(*READERS)
+    @blp.response(200, DelegationSchema(many=True))
+    def get(self, round_id):
+        """Delegations of a round"""
+        return governance.delegations(round_id)
+
+    @blp.login_required(*BOARD)
+    @blp.arguments(DelegationCreateSchema)
+    @blp.response(201, DelegationSchema)
+    def post(self, data, round_id):
+        """Delegate your vote in this round to another board member"""
+        return governance.delegate_vote(current_actor(), round_id, data["delegate_id"])
+
+
+@blp.route("/" + id_path("round_id") + "/decisions")
+class DecisionViews(MethodView):
+    @blp.login_required(*READERS)
+    @blp.response(200, DecisionSchema(many=True))
+    def get(self, round_id):
+        """Decisions of a round"""
+        from cxgov.models import Round
+
+        rnd = Round.get_or_none(Round.id == round_id)
+        return [] if rnd is None else [_with_budget(d, rnd) for d in governance.decisions_of(round_id)]
+
+    @blp.login_required("board_chair")
+    @blp.arguments(DecisionCreateSchema)
+    @blp.response(201, DecisionSchema)
+    def post(self, data, round_id):
+        """Record the board's decision (chair only); shows the budget left"""
+        decision, rnd = governance.decide(current_actor(), round_id, data)
+        return _with_budget(decision, rnd)

@@ -1,0 +1,275 @@
+"""The board: votes, recusal, quorum, majority, thresholds, ranking overrides, deferral, delegation,
+delivery, overdue — and a budget that cannot be overspent."""
+import datetime as dt
+
+import pytest
+
+from cxgov.db import database
+from cxgov.services import auth, initiatives, rounds
+from cxgov.services.actor import SYSTEM
+from tests.builders import actor_for, build_world, initiative_payload
+from tests.conftest import bearer
+
+DUE = "2027-06-30"
+
+
+@pytest.fixture
+def board(app):
+    """build_world + a board of chair and four members, three more submitted initiatives
+    (ranks differ by alignment), the round moved to in_review (ranking pinned)."""
+    world = build_world(app)
+    with app.app_context():
+        from cxgov.models import User
+
+        lead = User.get_by_id(world["lead_a"])
+        ids = []
+        for n, (align, amount) in enumerate([(5, 30_000_000), (3, 25_000_000), (1, 20_000_000)]):
+            payload = initiative_payload(world, title=f"Board item {n}", requested_amount=amount,
+                                         objectives=[{"objective_id": world["objective"], "alignment": align}])
+            record = initiatives.create_initiative(actor_for(lead), payload)
+            initiatives.transition(actor_for(lead), record.id, "submitted", round_id=world["round"])
+            ids.append(record.id)
+        members = [User.get_by_id(world["user_board_member"])]
+        for n in range(3):
+            user = auth.create_user(SYSTEM, f"member{n}@example.com", f"Member {n}", "board_member")
+            world["tokens"][f"member{n}"] = auth.issue_token(SYSTEM, user.id, "t", 30)[1]
+            members.append(user)
+        world["members"] = [m.id for m in members]
+        world["items"] = ids
+        rounds.move_round(SYSTEM, world["round"], "in_review")
+        database.close()
+    world["member_tokens"] = [world["tokens"]["board_member"]] + [world["tokens"][f"member{n}"] for n in range(3)]
+    return world
+
+
+def vote(client, world, token, initiative_id, choice, **extra):
+    return client.post(f"/api/v1/rounds/{world['round']}/votes", headers=bearer(token),
+                       json={"initiative_id": initiative_id, "choice": choice, **extra})
+
+
+def decide(client, world, initiative_id, outcome, **extra):
+    body = {"initiative_id": initiative_id, "outcome": outcome, "rationale": "Board minutes 2027-01-15", **extra}
+    if outcome == "approve":
+        body.setdefault("approved_amount", 10_000_000)
+        body.setdefault("accountable_owner_id", world["owner"])
+        body.setdefault("due_date", DUE)
+    return client.post(f"/api/v1/rounds/{world['round']}/decisions", json=body,
+                       headers=bearer(world["tokens"]["board_chair"]))
+
+
+def test_round_pins_its_ranking_on_review(client, board):
+    rnd = client.get(f"/api/v1/rounds/{board['round']}", headers=bearer(board["tokens"]["viewer"])).json
+    assert rnd["status"] == "in_review" and rnd["pinned_ranking_id"]
+    ranking = client.get(f"/api/v1/rankings/{rnd['pinned_ranking_id']}", headers=bearer(board["tokens"]["viewer"])).json
+    assert ranking["entry_count"] == 4
+
+
+def test_votes_replace_and_are_all_logged(client, board):
+    token, iid = board["member_tokens"][0], board["items"][0]
+    assert vote(client, board, token, iid, "reject").status_code == 201
+    again = vote(client, board, token, iid, "approve", comment="convinced by the pilot")
+    assert again.status_code == 201 and again.json["choice"] == "approve" and again.json["version"] == 2
+    listed = client.get(f"/api/v1/rounds/{board['round']}/votes?initiative_id={iid}",
+                        headers=bearer(board["tokens"]["viewer"])).json
+    assert len(listed["votes"]) == 1 and listed["tallies"][str(iid)]["approve"] == 1
+    actions = [e["action"] for e in client.get("/api/v1/audit?entity_type=vote",
+                                               headers=bearer(board["tokens"]["admin"])).json]
+    assert actions == ["vote.cast", "vote.replaced"]
+
+
+def test_recusal_of_sponsor_owner_and_team_lead(client, board, app):
+    with app.app_context():
+        from cxgov.models import Initiative, Team, User
+
+        member = User.get_by_id(board["members"][0])
+        Initiative.update(sponsor=member.id).where(Initiative.id == board["items"][0]).execute()
+        Team.update(lead_email=User.get_by_id(board["members"][1]).email).where(Team.id == board["team_b"]).execute()
+        database.close()
+    sponsor = vote(client, board, board["member_tokens"][0], board["items"][0], "approve")
+    assert sponsor.status_code == 403 and "sponsors" in sponsor.json["reason"]
+    contributor_lead = vote(client, board, board["member_tokens"][1], board["items"][1], "approve")
+    assert contributor_lead.status_code == 403 and "contributes" in contributor_lead.json["reason"]
+    tally = client.get(f"/api/v1/rounds/{board['round']}/votes?initiative_id={board['items'][0]}",
+                       headers=bearer(board["tokens"]["viewer"])).json["tallies"][str(board["items"][0])]
+    # member 1 leads team B, which contributes to every board item
+    assert tally["eligible"] == tally["board"] - 2
+    assert {r["member_id"] for r in tally["recused"]} == set(board["members"][:2])
+
+
+def test_quorum_majority_and_override(client, board):
+    iid = board["items"][0]
+    no_quorum = decide(client, board, iid, "approve")
+    assert no_quorum.status_code == 422 and no_quorum.json["override_needed"] == ["quorum", "majority"]
+    for token in board["member_tokens"][:3]:
+        vote(client, board, token, iid, "reject")
+    against = decide(client, board, iid, "approve")
+    assert against.status_code == 422 and against.json["override_needed"] == ["majority"]
+    overridden = decide(client, board, iid, "approve", override=True,
+                        override_rationale="Regulatory deadline; the board was informed")
+    assert overridden.status_code == 201, overridden.json
+    assert overridden.json["override_kinds"] == ["majority"] and overridden.json["round_remaining"] == 90_000_000
+    assert overridden.json["tally"]["reject"] == 3
+
+
+def test_approval_with_quorum_and_majority_needs_no_override(client, board):
+    iid = board["items"][0]
+    for token in board["member_tokens"][:3]:
+        vote(client, board, token, iid, "approve")
+    approved = decide(client, board, iid, "approve", approved_amount=25_000_000, conditions="Pilot first")
+    assert approved.status_code == 201 and approved.json["override"] is False
+    got = client.get(f"/api/v1/initiatives/{iid}", headers=bearer(board["tokens"]["viewer"])).json
+    assert got["status"] == "approved" and got["approved_amount"] == 25_000_000 and got["due_date"] == DUE
+    assert decide(client, board, iid, "reject").status_code == 409  # already decided
+    over_request = decide(client, board, board["items"][1], "approve", approved_amount=99_000_000,
+                          override=True, override_rationale="x")
+    assert over_request.status_code == 422 and "approved_amount" in over_request.json["errors"]
+
+
+def test_supermajority_threshold(client, board, app):
+    with app.app_context():
+        from cxgov.models import Round
+
+        Round.update(supermajority_above=5_000_000).where(Round.id == board["round"]).execute()
+        database.close()
+    iid = board["items"][0]
+    for token, choice in zip(board["member_tokens"], ["approve", "approve", "approve", "reject"]):
+        vote(client, board, token, iid, choice)
+    # 5 eligible (chair + 4): two thirds = 4 approvals; 3 is a majority but not enough above the threshold
+    refused = decide(client, board, iid, "approve")
+    assert refused.status_code == 422 and refused.json["override_needed"] == ["threshold"]
+    client.post(f"/api/v1/rounds/{board['round']}/votes", headers=bearer(board["tokens"]["board_chair"]),
+                json={"initiative_id": iid, "choice": "approve"})
+    assert decide(client, board, iid, "approve").status_code == 201
+
+
+def _ranked(client, board):
+    rnd = client.get(f"/api/v1/rounds/{board['round']}", headers=bearer(board["tokens"]["viewer"])).json
+    ranking = client.get(f"/api/v1/rankings/{rnd['pinned_ranking_id']}", headers=bearer(board["tokens"]["viewer"])).json
+    return [e["initiative_id"] for e in ranking["entries"]]
+
+
+def _quorum_approve(client, board, iid):
+    for token in board["member_tokens"][:3]:
+        vote(client, board, token, iid, "approve")
+
+
+def test_ranking_override_detected_and_not_when_the_skipped_no_longer_fits(client, board):
+    order = _ranked(client, board)
+    first, second, third = order[0], order[1], order[2]
+    for token in board["member_tokens"][:3]:
+        vote(client, board, token, first, "reject")
+    assert decide(client, board, first, "reject").status_code == 201
+    _quorum_approve(client, board, second)
+    skipped = decide(client, board, second, "approve")
+    assert skipped.status_code == 422 and skipped.json["override_needed"] == ["ranking"]
+    assert skipped.json["skipped_better_ranked"] == [first]
+    # shrink the budget so that the rejected first no longer fits: no ranking override then
+    admin = bearer(board["tokens"]["admin"])
+    etag = client.get(f"/api/v1/rounds/{board['round']}", headers=admin).headers["ETag"]
+    first_request = client.get(f"/api/v1/initiatives/{first}", headers=admin).json["requested_amount"]
+    client.patch(f"/api/v1/rounds/{board['round']}", json={"budget": first_request - 1},
+                 headers={**admin, "If-Match": etag})
+    _quorum_approve(client, board, third)
+    fits = decide(client, board, third, "approve", approved_amount=1_000_000)
+    assert fits.status_code == 201 and fits.json["override_kinds"] == []
+
+
+def test_budget_guard_says_what_is_left(client, board):
+    iid = board["items"][0]
+    _quorum_approve(client, board, iid)
+    admin = bearer(board["tokens"]["admin"])
+    etag = client.get(f"/api/v1/rounds/{board['round']}", headers=admin).headers["ETag"]
+    client.patch(f"/api/v1/rounds/{board['round']}", json={"budget": 5_000_000}, headers={**admin, "If-Match": etag})
+    over = decide(client, board, iid, "approve", approved_amount=6_000_000)
+    assert over.status_code == 409 and over.json["remaining"] == 5_000_000 and "5000000 left" in over.json["detail"]
+    assert client.get(f"/api/v1/initiatives/{iid}", headers=admin).json["status"] == "submitted"
+    assert decide(client, board, iid, "approve", approved_amount=5_000_000).json["round_remaining"] == 0
+
+
+def test_only_the_chair_decides_and_only_in_review(client, board):
+    iid = board["items"][0]
+    for role in ("admin", "board_member", "finance"):
+        response = client.post(f"/api/v1/rounds/{board['round']}/decisions", headers=bearer(board["tokens"][role]),
+                               json={"initiative_id": iid, "outcome": "reject", "rationale": "x"})
+        assert response.status_code == 403
+    assert decide(client, board, iid, "reject", rationale="").status_code == 422
+    client.post(f"/api/v1/rounds/{board['round']}/transitions", json={"to": "open"},
+                headers=bearer(board["tokens"]["admin"]))
+    outside = decide(client, board, iid, "reject", override=True, override_rationale="x")
+    assert outside.status_code == 409 and outside.json["current"] == "open"
+    assert vote(client, board, board["member_tokens"][0], iid, "approve").status_code == 409
+
+
+def test_round_is_decided_only_when_everything_is(client, board):
+    chair = bearer(board["tokens"]["board_chair"])
+    refused = client.post(f"/api/v1/rounds/{board['round']}/transitions", json={"to": "decided"}, headers=chair)
+    assert refused.status_code == 409
+    for iid in [board["submitted_a"]] + board["items"]:
+        assert decide(client, board, iid, "reject", override=True, override_rationale="no quorum today").status_code == 201
+    moved = client.post(f"/api/v1/rounds/{board['round']}/transitions", json={"to": "decided"}, headers=chair)
+    assert moved.status_code == 200 and moved.json["status"] == "decided"
+
+
+def test_deferral_carries_history_into_a_later_round(client, board):
+    admin, lead = bearer(board["tokens"]["admin"]), bearer(board["tokens"]["team_lead"])
+    closed = client.post("/api/v1/rounds", json={"name": "Old", "fiscal_year": 2026, "budget": 1}, headers=admin).json
+    for to in ("open", "in_review", "decided", "closed"):
+        client.post(f"/api/v1/rounds/{closed['id']}/transitions", json={"to": to}, headers=admin)
+    iid = board["items"][0]
+    refused = decide(client, board, iid, "defer", deferred_to_round_id=closed["id"], override=True,
+                     override_rationale="x")
+    assert refused.status_code == 422 and "deferred_to_round_id" in refused.json["errors"]
+    later = client.post("/api/v1/rounds", json={"name": "FY2027 Q2", "fiscal_year": 2027, "budget": 50_000_000},
+                        headers=admin).json
+    for token in board["member_tokens"][:3]:
+        vote(client, board, token, iid, "abstain")
+    deferred = decide(client, board, iid, "defer", deferred_to_round_id=later["id"])
+    assert deferred.status_code == 201 and deferred.json["deferred_to_id"] == later["id"]
+    client.post(f"/api/v1/rounds/{later['id']}/transitions", json={"to": "open"}, headers=admin)
+    back = client.post(f"/api/v1/initiatives/{iid}/transitions", json={"to": "submitted", "round_id": board["round"]},
+                       headers=lead)
+    assert back.status_code in (409, 422)
+    resubmitted = client.post(f"/api/v1/initiatives/{iid}/transitions", json={"to": "submitted"}, headers=lead)
+    assert resubmitted.status_code == 200 and resubmitted.json["round_id"] == later["id"]
+    history = client.get(f"/api/v1/initiatives/{iid}/history", headers=lead).json
+    assert [d["outcome"] for d in history["decisions"]] == ["defer"]
+    assert len(history["votes"]) == 3 and history["scores"][0]["round_id"] == board["round"]
+
+
+def test_delegation(client, board):
+    delegator, delegate = board["members"][0], board["members"][1]
+    token_delegator, token_delegate = board["member_tokens"][0], board["member_tokens"][1]
+    made = client.post(f"/api/v1/rounds/{board['round']}/delegations", json={"delegate_id": delegate},
+                       headers=bearer(token_delegator))
+    assert made.status_code == 201
+    assert client.post(f"/api/v1/rounds/{board['round']}/delegations", json={"delegate_id": delegate},
+                       headers=bearer(token_delegator)).status_code == 409
+    iid = board["items"][0]
+    on_behalf = vote(client, board, token_delegate, iid, "approve", on_behalf_of=delegator)
+    assert on_behalf.status_code == 201
+    assert on_behalf.json["member_id"] == delegator and on_behalf.json["cast_by_id"] == delegate
+    stranger = vote(client, board, board["member_tokens"][2], iid, "approve", on_behalf_of=delegator)
+    assert stranger.status_code == 403
+
+
+def test_delivery_updates_and_overdue_report(client, board, app):
+    iid = board["items"][0]
+    _quorum_approve(client, board, iid)
+    assert decide(client, board, iid, "approve", due_date="2026-01-31").status_code == 201
+    lead = bearer(board["tokens"]["team_lead"])
+    update = client.post(f"/api/v1/initiatives/{iid}/status-updates", headers=lead,
+                         json={"rag": "amber", "percent_complete": 40, "note": "Vendor late"})
+    assert update.status_code == 201
+    assert client.post(f"/api/v1/initiatives/{iid}/status-updates", headers=lead,
+                       json={"rag": "purple", "percent_complete": 140}).status_code == 422
+    assert client.post(f"/api/v1/initiatives/{iid}/status-updates", headers=bearer(board["tokens"]["team_lead_b"]),
+                       json={"rag": "green", "percent_complete": 1}).status_code == 403
+    started = client.post(f"/api/v1/initiatives/{iid}/transitions", json={"to": "in_progress"}, headers=lead)
+    assert started.status_code == 200
+    overdue = client.get("/api/v1/reports/overdue", headers=bearer(board["tokens"]["finance"])).json
+    assert [o["initiative_id"] for o in overdue] == [iid]
+    assert overdue[0]["accountable_owner"]["id"] == board["owner"] and overdue[0]["sponsor"]["id"] == board["sponsor"]
+    assert overdue[0]["days_overdue"] > 0
+    delivered = client.post(f"/api/v1/initiatives/{iid}/transitions", json={"to": "delivered"}, headers=lead)
+    assert delivered.status_code == 200
+    assert client.get("/api/v1/reports/overdue", headers=bearer(board["tokens"]["finance"])).json == []
