@@ -85,11 +85,17 @@ def _event_is_consistent(event, prev_hash):
     )
 
 
-def verify_chain(expected_head=None, batch=2000):
-    """Walk the whole chain; report the first event whose hash or link is wrong."""
+def verify_chain(expected_head=None, batch=2000, after=None):
+    """Walk the chain; report the first event whose hash or link is wrong.
+
+    ``after=(seq, hash)`` starts from a head verified before (only later events are walked).
+    """
     prev_hash, length, expected_seq = GENESIS_HASH, 0, 1
+    if after is not None:
+        length, prev_hash = after
+        expected_seq = length + 1
     seen_expected = expected_head is None
-    last_seq = 0
+    last_seq = length
     while True:
         events = list(AuditEvent.select().where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch))
         if not events:
