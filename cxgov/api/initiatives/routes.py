@@ -2,11 +2,11 @@ from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
 from cxgov.api.initiatives.schemas import (
-    SORTABLE, HistorySchema, InitiativeCreateSchema, StatusUpdateCreateSchema, StatusUpdateSchema, InitiativeQueryArgsSchema, InitiativeSchema, InitiativeTransitionSchema,
+    SORTABLE, ActualCreateSchema, ActualSchema, HistorySchema, InitiativeCreateSchema, StatusUpdateCreateSchema, StatusUpdateSchema, InitiativeQueryArgsSchema, InitiativeSchema, InitiativeTransitionSchema,
     InitiativeUpdateSchema,
 )
 from cxgov.models import Initiative
-from cxgov.services import delivery, initiatives
+from cxgov.services import delivery, finance, initiatives
 
 blp = Blueprint("initiatives", __name__, description="CX improvement initiatives and their lifecycle")
 blp.url_prefix_name = "initiatives"
@@ -101,3 +101,20 @@ class HistoryViews(MethodView):
     def get(self, initiative_id):
         """Everything that happened to an initiative, across rounds: scores, votes, decisions, updates"""
         return delivery.history(current_actor(), initiative_id)
+
+
+@blp.route("/" + id_path("initiative_id") + "/actuals")
+class ActualViews(MethodView):
+    @blp.login_required("admin", "board_chair", "board_member", "finance", "team_lead")
+    @blp.response(200, ActualSchema(many=True))
+    def get(self, initiative_id):
+        """The initiative's actual-spend ledger (entries are never edited or deleted)"""
+        return finance.actuals_of(current_actor(), initiative_id)
+
+    @blp.login_required("finance")
+    @blp.idempotent
+    @blp.arguments(ActualCreateSchema)
+    @blp.response(201, ActualSchema)
+    def post(self, data, initiative_id):
+        """Book actual spend, or reverse an entry (finance only)"""
+        return finance.book_actual(current_actor(), initiative_id, data)

@@ -150,3 +150,28 @@ class HistorySchema(Schema):
     votes = ma.fields.List(ma.fields.Dict())
     decisions = ma.fields.List(ma.fields.Dict())
     status_updates = ma.fields.List(ma.fields.Dict())
+
+
+class ActualCreateSchema(Schema):
+    amount = ma.fields.Integer(strict=True, required=True, validate=ma.validate.Range(-(10**13), 10**13),
+                               metadata={"description": "minor units; negative only to reverse an entry"})
+    fiscal_year = StrictInt(2000, 2100, required=True)
+    fiscal_quarter = StrictInt(1, 4, required=True)
+    booked_on = ma.fields.Date(required=True)
+    reference = Text(120, required=True, metadata={"description": "e.g. the invoice number"})
+    note = Text(2000, min_length=0, load_default="")
+    reverses = Id(metadata={"description": "the entry this one corrects (with the negated amount)"})
+
+
+class ActualSchema(Schema):
+    id = ma.fields.Integer()
+    initiative_id = ma.fields.Integer()
+    amount = ma.fields.Integer()
+    fiscal_year = ma.fields.Integer()
+    fiscal_quarter = ma.fields.Integer()
+    booked_on = ma.fields.Date()
+    reference = ma.fields.String()
+    note = ma.fields.String()
+    reverses_id = ma.fields.Integer(allow_none=True)
+    created_by_id = ma.fields.Integer()
+    created_at = ma.fields.DateTime()

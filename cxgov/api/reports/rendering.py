@@ -1,0 +1,59 @@
+"""Reports as JSON or CSV (``?format=csv`` or ``Accept: text/csv``).
+
+CSV: a header row, UTF-8, amounts in integer minor units and again as an exact decimal in
+the currency (computed with integers, never through a float), a filename in
+Content-Disposition.
+"""
+import csv
+import datetime as dt
+import io
+import json
+
+from flask import Response, current_app, request
+
+MONEY_COLUMNS = {"requested", "approved", "actual", "budget", "remaining", "approved_not_spent", "approved_amount"}
+
+
+def wants_csv(args):
+    if args.get("format") == "csv":
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return args.get("format") is None and best == "text/csv" and request.accept_mimetypes["text/csv"] > \
+        request.accept_mimetypes["application/json"]
+
+
+def decimal_amount(minor, exponent):
+    sign = "-" if minor < 0 else ""
+    whole, frac = divmod(abs(int(minor)), 10 ** exponent)
+    return f"{sign}{whole}.{frac:0{exponent}d}" if exponent else f"{sign}{whole}"
+
+
+def csv_response(name, rows, columns):
+    exponent = current_app.config["CURRENCY_EXPONENT"]
+    currency = current_app.config["CURRENCY"]
+    header = []
+    for column in columns:
+        header.append(column)
+        if column in MONEY_COLUMNS:
+            header.append(f"{column}_{currency.lower()}")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        line = []
+        for column in columns:
+            value = row.get(column)
+            line.append("" if value is None else value)
+            if column in MONEY_COLUMNS:
+                line.append("" if value is None else decimal_amount(value, exponent))
+        writer.writerow(line)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="cxgov-{name}-{stamp}.csv"'}, content_type="text/csv; charset=utf-8")
+
+
+def json_response(body):
+    body = dict(body)
+    body.setdefault("currency", current_app.config["CURRENCY"])
+    body.setdefault("computed_at", dt.datetime.now(dt.timezone.utc).isoformat())
+    return Response(json.dumps(body, default=str), mimetype="application/json")

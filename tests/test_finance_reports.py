@@ -1,0 +1,120 @@
+"""Finance reports add up to the cent for any portfolio and every grouping; splits conserve cents."""
+import datetime as dt
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxgov.db import database
+from cxgov.models import ActualEntry, Initiative, InitiativeObjective, InitiativePartner, Round
+from cxgov.services import finance, metrics, partners, rounds, teams
+from cxgov.services.actor import SYSTEM, Actor
+from cxgov.services.finance import GROUPS
+from tests.builders import build_world
+
+GROUPINGS = [[g] for g in GROUPS] + [list(p) for p in itertools.combinations(GROUPS, 2)
+                                       if not set(p) >= {"objective", "partner"}]
+FINANCE = Actor(user_id=None, email="finance@example.com", role="finance")
+
+initiative_rows = st.lists(st.fixed_dictionaries({
+    "team": st.integers(0, 2), "round": st.integers(0, 1), "focus": st.integers(0, 3), "block": st.integers(0, 3),
+    "approved": st.integers(0, 10**11), "extra_request": st.integers(0, 10**9),
+    "alignments": st.lists(st.integers(0, 5), min_size=3, max_size=3),
+    "shares": st.lists(st.integers(0, 40), min_size=3, max_size=3),
+    "actuals": st.lists(st.integers(1, 10**9), max_size=3),
+    "status": st.sampled_from(["approved", "in_progress", "delivered"]),
+}), min_size=1, max_size=12)
+
+
+@pytest.fixture
+def ledger_world(app):
+    world = build_world(app)
+    with app.app_context():
+        team_ids = [world["team_a"], world["team_b"],
+                    teams.create_team(SYSTEM, name="Marketing", department="Marketing", lead_name="M").id]
+        metric = world["metric"]
+        objective_ids = [world["objective"]] + [
+            metrics.create_objective(SYSTEM, title=f"Objective {n}", metric_id=metric, baseline=20.0,
+                                     target=30.0 + n, deadline=dt.date(2027, 12, 31), weight=1.0).id for n in (1, 2)]
+        partner_ids = [world["partner"]] + [partners.create_partner(SYSTEM, name=f"P{n}", kind="vendor",
+                                                                    description="").id for n in (1, 2)]
+        round_ids = [world["round"], rounds.create_round(SYSTEM, name="FY2028 Q1", fiscal_year=2028, fiscal_quarter=1,
+                                                         budget=10**12).id]
+        database.close()
+    return {**world, "team_ids": team_ids, "objective_ids": objective_ids, "partner_ids": partner_ids,
+            "round_ids": round_ids}
+
+
+FOCUS = ("vision_strategy", "employees", "operations", "technology")
+BLOCKS = ("experience_design_operations", "customer_insights_metrics", "culture_management", "leadership_governance")
+
+
+def _insert(w, rows):
+    expected = {"requested": 0, "approved": 0, "actual": 0, "count": len(rows)}
+    for row in rows:
+        requested = row["approved"] + row["extra_request"]
+        record = Initiative.create(
+            title="x", problem_statement="y", team=w["team_ids"][row["team"]], owner=w["owner"], sponsor=w["sponsor"],
+            focus_area=FOCUS[row["focus"]], building_block=BLOCKS[row["block"]], journey_stage="support",
+            one_time_cost=requested, annual_cost=0, requested_amount=requested, risk=2, months_to_value=3,
+            status=row["status"], round=w["round_ids"][row["round"]], approved_amount=row["approved"])
+        for oid, alignment in zip(w["objective_ids"], row["alignments"]):
+            InitiativeObjective.create(initiative=record.id, objective=oid, alignment=alignment)
+        for pid, share in zip(w["partner_ids"], row["shares"]):
+            if share:
+                InitiativePartner.create(initiative=record.id, partner=pid, share=share / 120)
+        for amount in row["actuals"]:
+            ActualEntry.create(initiative=record.id, amount=amount, fiscal_year=2027, fiscal_quarter=1,
+                               booked_on=dt.date(2027, 2, 1), reference="INV", created_by=w["user_finance"])
+        expected["requested"] += requested
+        expected["approved"] += row["approved"]
+        expected["actual"] += sum(row["actuals"])
+    return expected
+
+
+def test_every_grouping_adds_up_exactly(app, ledger_world):
+    w = ledger_world
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(rows=initiative_rows, round_filter=st.sampled_from([None, 0, 1]))
+    def check(rows, round_filter):
+        with app.app_context():
+            with database.atomic() as txn:
+                expected = _insert(w, rows)
+                args = {} if round_filter is None else {"round_id": w["round_ids"][round_filter]}
+                if round_filter is not None:
+                    kept = [r for r in rows if r["round"] == round_filter]
+                    expected = {"requested": sum(r["approved"] + r["extra_request"] for r in kept),
+                                "approved": sum(r["approved"] for r in kept),
+                                "actual": sum(sum(r["actuals"]) for r in kept), "count": len(kept)}
+                for grouping in GROUPINGS:
+                    report = finance.approved_spend(FINANCE, grouping, args)
+                    assert report["totals"] == expected, grouping
+                    for measure in ("requested", "approved", "actual"):
+                        assert sum(line[measure] for line in report["lines"]) == expected[measure], (grouping, measure)
+                    for line in report["lines"]:
+                        assert all(isinstance(line[m], int) and line[m] >= 0 for m in ("requested", "approved", "actual"))
+                    if not set(grouping) & {"objective", "partner"}:
+                        assert sum(line["count"] for line in report["lines"]) == expected["count"]
+                txn.rollback()
+            database.close()
+
+    check()
+
+
+def test_split_conserves_every_cent_of_one_initiative(app, ledger_world):
+    w = ledger_world
+    with app.app_context():
+        with database.atomic() as txn:
+            _insert(w, [{"team": 0, "round": 0, "focus": 0, "block": 0, "approved": 100, "extra_request": 1,
+                         "alignments": [1, 1, 1], "shares": [40, 40, 40], "actuals": [1], "status": "approved"}])
+            by_objective = finance.approved_spend(FINANCE, ["objective"], {})
+            assert sorted(line["approved"] for line in by_objective["lines"]) == [33, 33, 34]
+            assert sum(line["actual"] for line in by_objective["lines"]) == 1
+            by_partner = finance.approved_spend(FINANCE, ["partner"], {})
+            assert sum(line["approved"] for line in by_partner["lines"]) == 100
+            own = [line for line in by_partner["lines"] if line["keys"]["partner_id"] == 0]
+            assert own and own[0]["keys"]["partner_name"] == "(own work)" and own[0]["approved"] == 0
+            txn.rollback()
+        database.close()
