@@ -1,5 +1,6 @@
 """Peewee models, a module per aggregate.  ``ALL_MODELS`` is the schema, in dependency order."""
 from cxgov.models.audit import AuditEvent, AuditHead
+from cxgov.models.closed_loop import CalibrationSnapshot, MaturityAssessment, Review, ReviewMetric
 from cxgov.models.finance import ActualEntry
 from cxgov.models.governance import Decision, Delegation, StatusUpdate, Vote
 from cxgov.models.idempotency import IdempotencyKey
@@ -18,5 +19,5 @@ ALL_MODELS = [
     Round, Initiative, InitiativeObjective, InitiativeImpact, InitiativePartner,
     InitiativeDependency, InitiativeContributor, AuditHead, AuditEvent, IdempotencyKey,
     ScoringModel, Ranking, RankingEntry, PortfolioScenario, Vote, Delegation, Decision, StatusUpdate,
-    ActualEntry,
+    ActualEntry, Review, ReviewMetric, CalibrationSnapshot, MaturityAssessment,
 ]

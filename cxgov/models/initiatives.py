@@ -1,7 +1,7 @@
 """Initiatives and the lists they carry (objectives, impacts, partners, …)."""
 import peewee
 
-from cxgov.models.base import BaseModel, JSONTextField, VersionedModel
+from cxgov.models.base import BaseModel, JSONTextField, UTCDateTimeField, VersionedModel
 from cxgov.models.metrics import Metric, Objective
 from cxgov.models.org import Partner, Team
 from cxgov.models.rounds import Round
@@ -47,6 +47,7 @@ class Initiative(VersionedModel):
     approved_amount = peewee.BigIntegerField(null=True, constraints=[peewee.Check("approved_amount >= 0")])
     accountable_owner = peewee.ForeignKeyField(User, null=True, backref="accountable_for", on_delete="RESTRICT")
     due_date = peewee.DateField(null=True)
+    delivered_at = UTCDateTimeField(null=True)
 
 
 class InitiativeObjective(BaseModel):
