@@ -45,6 +45,9 @@ def ahp_evaluate(criteria_names, matrices):
         raise RuleViolation(f"unknown criteria {unknown}", errors={"criteria": [f"one of {', '.join(CRITERIA)}"]})
     arrays = []
     for j, matrix in enumerate(matrices):
+        if len(matrix) != n or any(len(row) != n for row in matrix):  # ragged rows would make numpy raise
+            raise RuleViolation(f"matrix {j} is not {n}×{n} ({n} criteria)",
+                                errors={"matrices": [f"matrix {j} must be {n}×{n}"]})
         a = np.asarray(matrix, dtype=float)
         if a.shape != (n, n):
             raise RuleViolation(f"matrix {j} is {a.shape[0] if a.ndim else 0}×… but there are {n} criteria",
