@@ -4,7 +4,7 @@ import importlib
 from cxgov.api.base import Api
 
 RESOURCES = [
-    "users", "tokens", "teams", "partners", "metrics", "objectives", "scoring_models", "rounds", "board", "rankings", "initiatives", "reports", "audit",
+    "users", "tokens", "teams", "partners", "metrics", "objectives", "scoring_models", "rounds", "board", "rankings", "initiatives", "reports", "closed_loop", "audit",
 ]
 
 
@@ -12,5 +12,6 @@ def register_api(app):
     api = Api(app)
     for name in RESOURCES:
         module = importlib.import_module(f"cxgov.api.{name}.routes")
-        api.register_blueprint(module.blp, url_prefix=f"/api/v1/{module.blp.url_prefix_name}")
+        prefix = "/api/v1" + (f"/{module.blp.url_prefix_name}" if module.blp.url_prefix_name else "")
+        api.register_blueprint(module.blp, url_prefix=prefix)
     return api

@@ -317,6 +317,10 @@ def transition(actor, initiative_id, to, round_id=None, reason=None):
         if to == "cancelled":
             if not reason:
                 raise RuleViolation("a cancellation needs a reason", errors={"reason": ["required to cancel"]})
+        if to == "delivered":
+            from cxgov.models.base import utcnow
+
+            changes["delivered_at"] = utcnow()
         changes["status_reason"] = reason or ""
         before_status = record.status
         record = update_recorded(actor, record, "initiative", changes, action="initiative.transitioned",

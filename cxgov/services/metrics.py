@@ -1,4 +1,6 @@
 """The CX metric catalog, its measurements, and the strategic objectives tied to it."""
+import datetime as dt
+
 from cxgov.db import write_transaction
 from cxgov.errors import RuleViolation
 from cxgov.models import Measurement, Metric, Objective
@@ -138,3 +140,31 @@ def delete_objective(actor, objective_id, precondition):
         objective = get_or_404(Objective, objective_id, "objective")
         precondition(objective)
         delete_recorded(actor, objective, "objective")
+
+
+PERIODS = ("day", "week", "month", "quarter")
+
+
+def _period_start(moment, period):
+    day = moment.date()
+    if period == "day":
+        return day
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+
+
+def aggregate_measurements(metric_id, period, **filters):
+    """Mean, count, min and max per day/week (Monday)/month/quarter, in time order."""
+    buckets = {}
+    for m in list_measurements(metric_id, **filters).iterator():
+        start = _period_start(m.measured_at, period)
+        bucket = buckets.setdefault(start, [0, 0.0, m.value, m.value])
+        bucket[0] += 1
+        bucket[1] += m.value
+        bucket[2] = min(bucket[2], m.value)
+        bucket[3] = max(bucket[3], m.value)
+    return [{"period_start": start, "count": n, "mean": total / n, "min": lo, "max": hi}
+            for start, (n, total, lo, hi) in sorted(buckets.items())]

@@ -1,8 +1,14 @@
+import csv
+import io
+
+import marshmallow as ma
+from flask import request
 from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
+from cxgov.errors import RuleViolation
 from cxgov.api.metrics.schemas import (
-    SORTABLE, MeasurementBatchResultSchema, MeasurementBatchSchema, MeasurementQueryArgsSchema, MeasurementSchema,
+    SORTABLE, AggregateArgsSchema, AggregatePointSchema, MeasurementBatchResultSchema, MeasurementInSchema, MeasurementBatchSchema, MeasurementQueryArgsSchema, MeasurementSchema,
     MetricCreateSchema, MetricQueryArgsSchema, MetricSchema, MetricUpdateSchema,
 )
 from cxgov.models import Metric
@@ -80,3 +86,57 @@ class MeasurementViews(MethodView):
         """Record measurements (all or nothing, up to 10,000)"""
         stored = metrics.record_measurements(current_actor(), metric_id, data["measurements"])
         return {"metric_id": metric_id, "stored": stored}
+
+
+CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}, "example":
+            "measured_at,value,segment,channel\n2026-10-01T00:00:00Z,31.5,smb,web\n"}}}}
+
+
+def _parse_csv(text):
+    """Rows of a measurement CSV upload, validated one by one; errors keyed by row number."""
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or not {"measured_at", "value"} <= set(reader.fieldnames):
+        raise RuleViolation("the CSV needs a header row with measured_at and value (segment, channel optional)",
+                            errors={"header": ["measured_at,value[,segment,channel]"]})
+    if extra := set(reader.fieldnames) - {"measured_at", "value", "segment", "channel"}:
+        raise RuleViolation(f"unknown CSV columns {sorted(extra)}", errors={"header": [f"unknown {sorted(extra)}"]})
+    schema, rows, errors = MeasurementInSchema(), [], {}
+    for number, raw in enumerate(reader, start=1):
+        if number > 10000:
+            raise RuleViolation("at most 10,000 rows per upload", errors={"rows": ["at most 10,000"]})
+        cleaned = {k: v for k, v in raw.items() if v not in (None, "") or k in ("measured_at", "value")}
+        try:
+            cleaned["value"] = float(cleaned["value"]) if cleaned.get("value") not in (None, "") else None
+            rows.append(schema.load(cleaned))
+        except (ValueError, ma.ValidationError) as exc:
+            errors[str(number)] = [str(getattr(exc, "messages", exc))]
+    if errors:
+        raise RuleViolation(f"{len(errors)} CSV row(s) are invalid; nothing stored", errors=errors)
+    if not rows:
+        raise RuleViolation("the CSV has no rows", errors={"rows": ["at least one"]})
+    return rows
+
+
+@blp.route("/" + id_path("metric_id") + "/measurements/upload")
+class MeasurementUploadViews(MethodView):
+    @blp.login_required("admin")
+    @blp.doc(**CSV_BODY)
+    @blp.response(201, MeasurementBatchResultSchema)
+    def post(self, metric_id):
+        """Upload measurements as CSV (text/csv; all rows or none, row numbers in errors)"""
+        if request.mimetype != "text/csv":
+            raise RuleViolation("send the upload as text/csv", errors={"Content-Type": ["text/csv"]})
+        rows = _parse_csv(request.get_data(as_text=True))
+        stored = metrics.record_measurements(current_actor(), metric_id, rows)
+        return {"metric_id": metric_id, "stored": stored}
+
+
+@blp.route("/" + id_path("metric_id") + "/measurements/aggregate")
+class MeasurementAggregateViews(MethodView):
+    @blp.login_required()
+    @blp.arguments(AggregateArgsSchema, location="query")
+    @blp.response(200, AggregatePointSchema(many=True))
+    def get(self, args, metric_id):
+        """Mean per day, week, month or quarter over a time range"""
+        period = args.pop("period")
+        return metrics.aggregate_measurements(metric_id, period, **args)

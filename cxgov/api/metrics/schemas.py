@@ -86,3 +86,15 @@ class MeasurementQueryArgsSchema(Schema):
     until = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
     segment = Text(80)
     channel = Text(40)
+
+
+class AggregateArgsSchema(MeasurementQueryArgsSchema):
+    period = ma.fields.String(required=True, validate=ma.validate.OneOf(["day", "week", "month", "quarter"]))
+
+
+class AggregatePointSchema(Schema):
+    period_start = ma.fields.Date()
+    count = ma.fields.Integer()
+    mean = ma.fields.Float()
+    min = ma.fields.Float()
+    max = ma.fields.Float()
