@@ -142,6 +142,16 @@ class Api(_Api):
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
+    def _register_pagination_header(self):
+        # The header carries JSON text, so the spec describes it as JSON content (OpenAPI 3:
+        # a header's `content`), not as an object `schema`, which would mean "k,v,k,v" style.
+        from flask_smorest.pagination import PaginationMetadataSchema
+
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata (JSON)",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
+
     def handle_http_exception(self, error):
         data = getattr(error, "data", None) or {}
         headers = dict(error.get_headers())
