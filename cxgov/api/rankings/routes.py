@@ -84,7 +84,7 @@ class RankingStabilityViews(MethodView):
 @blp.route("/" + id_path("ranking_id") + "/acceptability")
 class RankingAcceptabilityViews(MethodView):
     @blp.login_required(*READERS)
-    @blp.arguments(AcceptabilityRequestSchema)
+    @blp.arguments(AcceptabilityRequestSchema, required=False)  # every field has a default
     @blp.response(200, AcceptabilitySchema)
     def post(self, data, ranking_id):
         """SMAA: probability of each rank, of the top k, and of being funded, under sampled weights"""
