@@ -61,14 +61,28 @@ def load_inputs(round_record, initiatives, calibration=None):
     ids = [i.id for i in initiatives]
     rows = {i.id: {"objectives": [], "impacts": [], "partners": [], "dependency_ids": []} for i in initiatives}
     if ids:
-        for r in InitiativeObjective.select().where(InitiativeObjective.initiative.in_(ids)).order_by(InitiativeObjective.id):
-            rows[r.initiative_id]["objectives"].append([r.objective_id, r.alignment])
-        for r in InitiativeImpact.select().where(InitiativeImpact.initiative.in_(ids)).order_by(InitiativeImpact.id):
-            rows[r.initiative_id]["impacts"].append([r.metric_id, r.expected_change, r.confidence])
-        for r in InitiativePartner.select().where(InitiativePartner.initiative.in_(ids)).order_by(InitiativePartner.id):
-            rows[r.initiative_id]["partners"].append([r.partner_id, r.share])
-        for r in InitiativeDependency.select().where(InitiativeDependency.initiative.in_(ids)).order_by(InitiativeDependency.id):
-            rows[r.initiative_id]["dependency_ids"].append(r.depends_on_id)
+        # Restrict the child tables by a subquery on the round rather than by a literal list of
+        # every id (one bound parameter per initiative is slow to build and, on SQLite, capped);
+        # rows of initiatives not asked for are skipped below.  Plain tuples: no model instances.
+        if all(i.round_id == round_record.id for i in initiatives):
+            wanted = Initiative.select(Initiative.id).where(Initiative.round == round_record.id)
+        else:
+            wanted = ids
+        for link, columns, key in (
+            (InitiativeObjective, (InitiativeObjective.objective, InitiativeObjective.alignment), "objectives"),
+            (InitiativeImpact, (InitiativeImpact.metric, InitiativeImpact.expected_change, InitiativeImpact.confidence),
+             "impacts"),
+            (InitiativePartner, (InitiativePartner.partner, InitiativePartner.share), "partners"),
+        ):
+            query = link.select(link.initiative, *columns).where(link.initiative.in_(wanted)).order_by(link.id)
+            for initiative_id, *values in query.tuples():
+                if initiative_id in rows:
+                    rows[initiative_id][key].append(values)
+        query = (InitiativeDependency.select(InitiativeDependency.initiative, InitiativeDependency.depends_on)
+                 .where(InitiativeDependency.initiative.in_(wanted)).order_by(InitiativeDependency.id))
+        for initiative_id, depends_on in query.tuples():
+            if initiative_id in rows:
+                rows[initiative_id]["dependency_ids"].append(depends_on)
     partner_ids = sorted({p for row in rows.values() for p, _ in row["partners"]})
     latest = {}
     if partner_ids:
@@ -96,8 +110,17 @@ def load_inputs(round_record, initiatives, calibration=None):
     }
 
 
+#: The columns of an initiative that a ranking reads (``load_inputs`` and the caller).
+RANKED_COLUMNS = (Initiative.id, Initiative.title, Initiative.team, Initiative.round, Initiative.status,
+                  Initiative.one_time_cost, Initiative.annual_cost, Initiative.requested_amount, Initiative.risk,
+                  Initiative.months_to_value, Initiative.focus_area, Initiative.building_block)
+
+
 def submitted_initiatives(round_id):
-    return list(Initiative.select().where((Initiative.round == round_id) & (Initiative.status == "submitted"))
+    """The round's submitted initiatives, with only ``RANKED_COLUMNS`` loaded (no timestamps,
+    texts or JSON columns to parse at 10,000 rows)."""
+    return list(Initiative.select(*RANKED_COLUMNS)
+                .where((Initiative.round == round_id) & (Initiative.status == "submitted"))
                 .order_by(Initiative.id))
 
 
