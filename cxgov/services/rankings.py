@@ -137,18 +137,26 @@ def check_readable(actor, ranking):
         raise Forbidden("team leads read the rankings of rounds their team submitted to")
 
 
-def get_ranking(actor, ranking_id):
-    ranking = Ranking.get_or_none(Ranking.id == ranking_id)
+def _ranking_query(with_inputs):
+    """``with_inputs=False`` leaves out the stored canonical inputs (megabytes at 10,000
+    initiatives), which a page of entries does not need; ``ranking.inputs`` is then None."""
+    if with_inputs:
+        return Ranking.select()
+    return Ranking.select(*[f for f in Ranking._meta.sorted_fields if f is not Ranking.inputs])
+
+
+def get_ranking(actor, ranking_id, with_inputs=True):
+    ranking = _ranking_query(with_inputs).where(Ranking.id == ranking_id).first()
     if ranking is None:
         raise NotFound(f"ranking {ranking_id} does not exist")
     check_readable(actor, ranking)
     return ranking
 
 
-def latest_ranking(actor, round_id):
-    if Round.get_or_none(Round.id == round_id) is None:
+def latest_ranking(actor, round_id, with_inputs=True):
+    if not Round.select().where(Round.id == round_id).exists():
         raise NotFound(f"round {round_id} does not exist")
-    ranking = Ranking.select().where(Ranking.round == round_id).order_by(Ranking.id.desc()).first()
+    ranking = _ranking_query(with_inputs).where(Ranking.round == round_id).order_by(Ranking.id.desc()).first()
     if ranking is None:
         raise NotFound(f"round {round_id} has not been ranked yet")
     check_readable(actor, ranking)
