@@ -357,7 +357,7 @@ def _diagnose_static(spec, budget):
     allowed = ~refused
     for fi, (impact, minimum) in enumerate(spec.floors):
         best = float(np.clip(impact[allowed], 0, None).sum())
-        if best < minimum:
+        if best < minimum - floor_tolerance(minimum):
             return (
                 f"floor {fi} asks for at least {minimum:g} but funding every allowed row with a positive "
                 f"impact reaches only {best:g}"
@@ -381,11 +381,12 @@ class _Model:
     n: int
     frac: bool               # z = [x, f] when partial funding is on, else z = x
     money_rows: list         # (row index, member rows, limit in minor units, scale)
+    floor_rows: list         # (row index, impact per row, minimum)
     _costs: np.ndarray = None
     _last_status: str = "optimal"
 
 
-def _build_model(spec, budget):
+def _build_model(spec, budget):  # noqa: C901 - one row family per block
     n = spec.n
     frac = spec.min_share is not None and bool((spec.min_share < 1).any())
     nvar = 2 * n if frac else n
@@ -420,9 +421,16 @@ def _build_model(spec, budget):
         limit = int(np.floor(cap_share * budget))
         idx = add(zip((f0 + members).tolist(), (spec.costs[members] / scale).tolist()), -np.inf, limit / scale)
         money_rows.append((idx, members, limit, scale))
+    floor_rows = []
     for impact, minimum in spec.floors:
         nz = np.flatnonzero(impact)
-        add(zip((f0 + nz).tolist(), impact[nz].tolist()), minimum, np.inf)
+        # Scaled to max(1, |minimum|) and relaxed by the documented tolerance (ten times
+        # HiGHS's 1e-7 feasibility tolerance on the scaled row), so that the solver and the
+        # post-check agree on what "met" means.
+        unit = max(1.0, abs(minimum))
+        idx = add(zip((f0 + nz).tolist(), (impact[nz] / unit).tolist()),
+                  (minimum - floor_tolerance(minimum)) / unit, np.inf)
+        floor_rows.append((idx, impact, minimum))
     if frac:
         for i in range(n):  # s_i x_i <= f_i <= x_i
             add([(f0 + i, 1.0), (i, -1.0)], -np.inf, 0.0)
@@ -437,7 +445,7 @@ def _build_model(spec, budget):
     lb[spec.must_fund] = 1.0
     ub[spec.must_not_fund] = 0.0
     return _Model(c, integrality, lb, ub, A, np.asarray(row_lb, float), np.asarray(row_ub, float), n, frac,
-                  money_rows, spec.costs)
+                  money_rows, floor_rows, spec.costs)
 
 
 def _feasible_binary(model, z):
@@ -587,11 +595,23 @@ def _extract(spec, model, z, budget):
     return selected, fractions, amounts
 
 
-def _money_excess(model, spec, amounts):
-    for row, members, limit, _ in model.money_rows:
+def floor_tolerance(minimum):
+    """Floors are met to within this absolute slack (they are float metric changes)."""
+    return 1e-6 * max(1.0, abs(minimum))
+
+
+def _violation(model, amounts, fractions):
+    """The first constraint the rounded solution breaks: money rows exactly in integers,
+    floors within :func:`floor_tolerance`. Returns (row, how much to tighten it) or None."""
+    for row, members, limit, scale in model.money_rows:
         spent = int(amounts[members].sum())
         if spent > limit:
-            return row, spent - limit
+            return row, -(spent - limit) / scale
+    for row, impact, minimum in model.floor_rows:
+        reached = float(np.dot(impact, fractions))
+        tol = floor_tolerance(minimum)
+        if reached < minimum - tol:
+            return row, ((minimum - reached) + tol) / max(1.0, abs(minimum))
     return None
 
 
@@ -643,16 +663,21 @@ def _optimize(spec, budget, *, incumbent=None, reduce=True, time_limit=None, pre
 
             raise InfeasiblePortfolio(_diagnose_by_relaxing(spec, budget, feasible))
         selected, fractions, amounts = _extract(spec, model, z, budget)
-        excess = _money_excess(model, spec, amounts)
-        if excess is None:
+        broken = _violation(model, amounts, fractions)
+        if broken is None:
             return z, model, selected, fractions, amounts
-        # The solver's feasibility tolerance let a money row slip by a few minor units:
-        # tighten that row by the excess and solve again.
-        row, over = excess
-        scale = model.money_rows[0][3]
-        model.row_ub[row] -= over / scale
+        # The solver's feasibility tolerance let a row slip (a money row by a few minor
+        # units, a floor by ~1e-7): tighten that row by the slip and solve again.
+        row, shift = broken
+        if shift < 0:
+            model.row_ub[row] += shift
+        else:
+            model.row_lb[row] += shift
         incumbent = None
-    raise RuntimeError("could not find a set within the budget in integer arithmetic")
+    raise InfeasiblePortfolio(
+        "the solver's sets keep breaking a budget, cap or floor by a rounding margin; "
+        "no set meets them exactly"
+    )
 
 
 def optimize_portfolio(
@@ -698,7 +723,8 @@ def optimize_portfolio(
         or team).
     floors : sequence of (impact, minimum)
         ``impact`` per row (e.g. the expected change of one CX metric when fully funded); the
-        funded set must reach ``sum(impact * fractions) >= minimum``.
+        funded set must reach ``sum(impact * fractions) >= minimum`` (to within an absolute
+        1e-6 * max(1, |minimum|): floors are float metric changes, checked after the solve).
     time_limit : float, optional
         Seconds; when hit with a feasible set the result has ``status="time_limit"``.
     quiet : bool, optional
