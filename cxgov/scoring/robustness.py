@@ -310,20 +310,32 @@ def rank_acceptability(
         sampled[~ok] = w  # every gamma draw underflowed to 0: keep the model's weights
         scores = _sampled_scores(method, normalized_p, sampled)
         np.negative(scores, out=scores)
-        order = np.argsort(scores, axis=1, kind="stable")
+        # The fast (SIMD) unstable sort, then a stable re-sort of just the samples that have
+        # an exact tie, so ties always go to the lower position (the tie-break order).
+        order = np.argsort(scores, axis=1)
+        ranked = np.take_along_axis(scores, order, axis=1)
+        tied = (ranked[:, 1:] == ranked[:, :-1]).any(axis=1)
+        del ranked
+        if tied.any():
+            order[tied] = np.argsort(scores[tied], axis=1, kind="stable")
         del scores
         for p in range(k):
             rank_counts[p] += np.bincount(order[:, p], minlength=n)
         if costs_p is not None:
+            # Rank-order fill (skip what does not fit, continue) for every sample at once,
+            # walking down the positions; funded positions are counted after the walk.
             remaining = np.full(size, budget, dtype=np.int64)
+            ordered_costs = costs_p[order]
+            funded_at = np.zeros((size, n), dtype=bool)
             for p in range(n):
-                if remaining.max() < cheapest:
+                if p % 16 == 0 and remaining.max() < cheapest:
                     break
-                rows = order[:, p]
-                cost = costs_p[rows]
+                cost = ordered_costs[:, p]
                 fits = cost <= remaining
-                remaining -= np.where(fits, cost, 0)
-                funded_counts += np.bincount(rows[fits], minlength=n)
+                funded_at[:, p] = fits
+                remaining -= cost * fits
+            funded_counts += np.bincount(order[funded_at], minlength=n)
+            del ordered_costs, funded_at
         del order
         done += size
 
