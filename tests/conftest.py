@@ -56,7 +56,7 @@ def migrated_template(tmp_path_factory):
     db = open_database(f"sqlite:///{path}")
     upgrade(db)
     seed_reference_data(db)
-    db.close()
+    db.close_all()
     return str(path)
 
 
@@ -97,7 +97,7 @@ def database_url(migrated_template, tmp_path):
 def app(database_url):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True})
     yield app
-    if isinstance(database.obj, peewee.PostgresqlDatabase):
+    if hasattr(database.obj, "close_all"):
         database.obj.close_all()
     elif not database.is_closed():
         database.close()

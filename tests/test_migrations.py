@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 
-import peewee
 import pytest
 
 from cxgov.app import create_app
@@ -55,7 +54,7 @@ def test_up_down_up_and_no_drift(empty_url):
     assert _tables(db) == []
     upgrade(db)
     assert _tables(db) == tables
-    db.close_all() if ON_POSTGRES else db.close()
+    db.close_all()
     result = _pwmigrate_diff(empty_url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "schema matches models.", result.stdout
@@ -73,5 +72,4 @@ def test_unmigrated_database_is_refused_with_the_command(empty_url):
     assert response.status_code == 503 and response.content_type == "application/problem+json"
     assert "cxgov db upgrade" in response.json["detail"] and "0001_initial" in response.json["detail"]
     assert client.get("/api/v1/teams").status_code == 503
-    if isinstance(database.obj, peewee.PostgresqlDatabase):
-        database.obj.close_all()
+    database.obj.close_all()

@@ -13,7 +13,7 @@ import numpy as np
 from cxgov import scoring
 from cxgov.db import write_transaction
 from cxgov.errors import NotFound, RuleViolation
-from cxgov.models import Initiative, Metric, PortfolioScenario, Round
+from cxgov.models import Initiative, PortfolioScenario, Round
 from cxgov.services.audit import append_event
 from cxgov.services.rankings import entries_of, latest_ranking, get_ranking
 

@@ -154,10 +154,10 @@ def get_ranking(actor, ranking_id, with_inputs=True):
 
 
 def latest_ranking(actor, round_id, with_inputs=True):
-    if not Round.select().where(Round.id == round_id).exists():
-        raise NotFound(f"round {round_id} does not exist")
     ranking = _ranking_query(with_inputs).where(Ranking.round == round_id).order_by(Ranking.id.desc()).first()
     if ranking is None:
+        if not Round.select().where(Round.id == round_id).exists():
+            raise NotFound(f"round {round_id} does not exist")
         raise NotFound(f"round {round_id} has not been ranked yet")
     check_readable(actor, ranking)
     return ranking

@@ -1,6 +1,8 @@
 import csv
 import io
 import json
+import threading
+from collections import OrderedDict
 
 from flask import Response
 from flask.views import MethodView
@@ -40,18 +42,41 @@ def _entry_body(row):
             "warnings": d["warnings"], "explanation": d["explanation"]}
 
 
+#: Rendered pages by (ranking id, its inputs hash and time, page, page size).  A ranking snapshot never changes, so a
+#: page rendered once is valid for ever; the cache is per process and bounded.
+_PAGES = OrderedDict()
+_PAGES_MAX = 256
+_PAGES_LOCK = threading.Lock()
+
+
+def _render_page(ranking, page, page_size):
+    body = _HEADER.dump(ranking)
+    body["entries"] = [_entry_body(row) for row in rankings.entries_of(ranking).select(*_ENTRY_COLUMNS)
+                       .paginate(page, page_size).tuples()]
+    total = ranking.entry_count
+    last = max(1, -(-total // page_size))
+    pagination = {"total": total, "total_pages": last, "first_page": 1, "last_page": last, "page": page}
+    return json.dumps(body).encode("utf-8"), json.dumps(pagination)
+
+
 def ranking_response(ranking, args):
     """One page of a ranking's entries as JSON (X-Pagination), or all of it as CSV."""
-    entries = rankings.entries_of(ranking)
     if args["format"] == "csv":
-        return _csv(ranking, entries)
-    total = ranking.entry_count
-    body = _HEADER.dump(ranking)
-    body["entries"] = [_entry_body(row) for row in entries.select(*_ENTRY_COLUMNS)
-                       .paginate(args["page"], args["page_size"]).tuples()]
-    last = max(1, -(-total // args["page_size"]))
-    pagination = {"total": total, "total_pages": last, "first_page": 1, "last_page": last, "page": args["page"]}
-    return Response(json.dumps(body), mimetype="application/json", headers={"X-Pagination": json.dumps(pagination)})
+        return _csv(ranking, rankings.entries_of(ranking))
+    # the hash and time guard against another database (tests, a restored copy) reusing the id
+    key = (ranking.id, ranking.inputs_hash, ranking.created_at, args["page"], args["page_size"])
+    with _PAGES_LOCK:
+        cached = _PAGES.get(key)
+        if cached is not None:
+            _PAGES.move_to_end(key)
+    if cached is None:
+        cached = _render_page(ranking, args["page"], args["page_size"])
+        with _PAGES_LOCK:
+            _PAGES[key] = cached
+            while len(_PAGES) > _PAGES_MAX:
+                _PAGES.popitem(last=False)
+    body, pagination = cached
+    return Response(body, mimetype="application/json", headers={"X-Pagination": pagination})
 
 
 def _csv(ranking, entries):
