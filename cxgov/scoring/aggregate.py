@@ -44,8 +44,13 @@ def topsis_kernel(normalized_t, weights):
     weighted = normalized_t * weights[:, None]
     best = weighted.max(axis=1)
     worst = weighted.min(axis=1)
-    d_best = _sum_rows_in_order((weighted - best[:, None]) ** 2)
-    d_worst = _sum_rows_in_order((weighted - worst[:, None]) ** 2)
+    gap = np.subtract(weighted, best[:, None])
+    np.square(gap, out=gap)
+    d_best = _sum_rows_in_order(gap)
+    np.subtract(weighted, worst[:, None], out=gap)
+    np.square(gap, out=gap)
+    d_worst = _sum_rows_in_order(gap)
+    del gap
     np.sqrt(d_best, out=d_best)
     np.sqrt(d_worst, out=d_worst)
     spread = d_best + d_worst

@@ -33,11 +33,14 @@ def _minmax(x, benefit):
 
 
 def _vector(x, benefit):
-    # Scale by the largest magnitude first so that squaring cannot overflow.
-    peak = np.abs(x).max()
-    if peak == 0:
+    with np.errstate(over="ignore", under="ignore"):  # handled below
+        squares = np.dot(x, x)
+    if squares == 0 and not x.any():
         share = np.full_like(x, 1.0 / np.sqrt(x.shape[0]))
-    else:
+    elif 1e-280 < squares < 1e300:
+        share = x / np.sqrt(squares)
+    else:  # the squares over- or underflowed: scale by the largest magnitude first
+        peak = np.abs(x).max()
         scaled = x / peak
         share = x / (peak * np.sqrt(np.dot(scaled, scaled)))
     return share if benefit else 1.0 - share

@@ -181,3 +181,10 @@ def test_topsis_contributions_are_weighted_normalized_values():
     r = rank_alternatives([[1.0, 2.0], [3.0, 1.0]], [0.25, 0.75], [1, -1], method="topsis", normalization="vector")
     np.testing.assert_allclose(r.contributions, r.normalized * r.weights)
     assert r.distance_best is not None and r.distance_worst is not None
+
+
+def test_vector_normalization_survives_huge_and_tiny_values_without_warnings():
+    huge = normalize([[1e200], [1e200]], ["benefit"], "vector")
+    np.testing.assert_allclose(huge.ravel(), [2**-0.5, 2**-0.5])
+    tiny = normalize([[1e-200], [0.0]], ["benefit"], "vector")
+    assert tiny.ravel().tolist() == [1.0, 0.0]
