@@ -70,11 +70,18 @@ def db_upgrade():
     """Apply every pending migration."""
     from cxgov.schema_version import upgrade
 
+    from cxgov.services.actor import SYSTEM
+    from cxgov.services.scoring_models import DEFAULT_KEY, default_model, ensure_default_model
+
     url = redacted_url(current_app.config["DATABASE_URL"])
     try:
         applied = upgrade(database.obj)
+        had_default = default_model() is not None
+        model = ensure_default_model(SYSTEM)  # reference data, created once and logged like any record
     finally:
         release_connections()
+    if not had_default:
+        click.echo(f"created the default scoring model {DEFAULT_KEY!r} v{model.version} (id {model.id})")
     if applied:
         for name in applied:
             click.echo(f"applied {name}")

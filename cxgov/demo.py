@@ -13,7 +13,7 @@ import datetime as dt
 
 from cxgov.db import write_transaction
 from cxgov.models import Initiative, Metric, Objective, Partner, Round, Team, User
-from cxgov.services import auth, initiatives, metrics, partners, rounds, teams
+from cxgov.services import auth, closed_loop, governance, initiatives, metrics, partners, rounds, teams
 from cxgov.services.actor import SYSTEM, Actor
 
 CENTS = 100
@@ -447,8 +447,11 @@ def _load(ttl_days):
                                        data_sharing=data, process_integration=process,
                                        feedback_responsiveness=feedback, note=note, assessed_by=by)
 
-    # Finance opens the envelope; the admin opens the round for submissions.
     finance = users["finance"][0]
+    past = _past_round(as_admin, finance, users["board_chair"][0], users["board_member"], lead, team, sponsor,
+                       objective, metric)
+
+    # Finance opens the envelope; the admin opens the round for submissions.
     rnd = rounds.create_round(_actor(finance), budget=round_budget(), **ROUND)
     rnd = rounds.move_round(as_admin, rnd.id, "open")
 
@@ -502,8 +505,93 @@ def _load(ttl_days):
         "budget": rnd.budget,
         "requested": requested_in_round(),
         "team_lead_team_id": users["team_lead"][0].team_id,
+        "past_round_id": past.id,
+        "reviewed": sum(1 for *_, realized in PAST_INITIATIVES if realized is not None),
         "tokens": printed,
     }
+
+
+# ---------------------------------------------------------------- a past round, delivered and reviewed
+# So that the closed loop is visible on the first run: last year's round funded five
+# initiatives; they were delivered and reviewed.  Digital Product realized about half of what
+# it claimed (three reviews), Customer Support about what it claimed (one review), and one
+# Logistics initiative is delivered but not yet reviewed.
+PAST_ROUND = dict(name="FY2026 Q2 CX portfolio", fiscal_year=2026, fiscal_quarter=2, budget=1_500_000 * CENTS,
+                  description="Last year's round: delivered and reviewed (the closed loop's evidence).")
+# (team, title, problem, cell, stage, channels, one-time, annual, requested, risk, months,
+#  objectives {key: alignment}, impacts {metric: (expected, confidence)}, realized {metric: change} or None)
+PAST_INITIATIVES = [
+    ("product", "Saved carts across app and web",
+     "Customers who start a basket on the web cannot finish it in the app; 30 % of mobile sessions restart from zero.",
+     ("technology", "experience_design_operations"), "purchase", ["web", "app"], 240 * K, 30 * K, 240 * K, 2, 4,
+     {"nps": 3}, {"nps": (4.0, 0.7), "csat": (2.0, 0.6)}, {"nps": 2.1, "csat": 0.9}),
+    ("product", "One-tap reorder for repeat buyers",
+     "Repeat buyers rebuild the same order by hand every month; the app has no order history shortcut.",
+     ("operations", "experience_design_operations"), "usage", ["app"], 180 * K, 20 * K, 180 * K, 2, 3,
+     {"nps": 2}, {"nps": (3.0, 0.6), "renewal_rate": (1.0, 0.5)}, {"nps": 1.4, "renewal_rate": 0.5}),
+    ("product", "In-app order tracking timeline",
+     "Customers cannot see where an order is without calling; 'where is my order' is 22 % of support contacts.",
+     ("technology", "customer_insights_metrics"), "support", ["app", "web"], 300 * K, 40 * K, 300 * K, 3, 6,
+     {"nps": 4}, {"nps": (5.0, 0.7), "ces": (-0.4, 0.6)}, {"nps": 2.6, "ces": -0.2}),
+    ("support", "Callback instead of queueing",
+     "Callers wait 11 minutes on average at peak; a third abandon and call again later.",
+     ("operations", "culture_management"), "support", ["phone"], 150 * K, 25 * K, 150 * K, 2, 3,
+     {"nps": 3}, {"csat": (3.0, 0.7), "ces": (-0.3, 0.6)}, {"csat": 3.1, "ces": -0.3}),
+    ("logistics", "Two-hour delivery windows",
+     "Customers must stay home all day for a delivery; failed first attempts cost a second trip.",
+     ("operations", "experience_design_operations"), "purchase", ["web", "app"], 260 * K, 50 * K, 260 * K, 3, 5,
+     {"nps": 2}, {"nps": (2.0, 0.6), "cost_to_serve": (-3.0, 0.5)}, None),
+]
+#: NPS, monthly relationship survey means for 2026 (the measurements behind the metric).
+NPS_2026 = [18.2, 18.0, 18.9, 19.4, 19.1, 20.3, 21.0, 21.6, 21.2, 22.4, 22.9]
+MATURITY = dict(assessed_on=dt.date(2026, 9, 30), note="Self-assessment by the CX office, reviewed by the board",
+                levels={"cx_strategy": 3, "customer_understanding": 2, "design": 2, "measurement": 2,
+                        "governance": 3, "culture": 2})
+
+
+def _past_round(as_admin, finance, chair, members, lead, team, sponsor, objective, metric):
+    """Fund, deliver and review last year's round through the services, as the people would."""
+    past = rounds.create_round(_actor(finance), **PAST_ROUND)
+    rounds.move_round(as_admin, past.id, "open")
+    done = []
+    for (team_key, title, problem, cell, stage, channels, one_time, annual, requested, risk, months,
+         objectives, impacts, realized) in PAST_INITIATIVES:
+        as_lead = _actor(lead[team_key])
+        record = initiatives.create_initiative(as_lead, {
+            "title": title, "problem_statement": problem, "team_id": team[team_key].id,
+            "owner_id": lead[team_key].id, "sponsor_id": next(iter(sponsor.values())).id,
+            "focus_area": cell[0], "building_block": cell[1], "journey_stage": stage, "channels": channels,
+            "one_time_cost": one_time * CENTS, "annual_cost": annual * CENTS,
+            "requested_amount": requested * CENTS, "risk": risk, "months_to_value": months,
+            "objectives": [{"objective_id": objective[k].id, "alignment": a} for k, a in objectives.items()],
+            "impacts": [{"metric_id": metric[k].id, "expected_change": e, "confidence": c}
+                        for k, (e, c) in impacts.items()],
+        })
+        initiatives.transition(as_lead, record.id, "submitted", round_id=past.id)
+        done.append((record, team_key, realized))
+    rounds.move_round(_actor(chair), past.id, "in_review")
+    for record, team_key, realized in done:
+        for member in members + [chair]:
+            governance.cast_vote(_actor(member), past.id, record.id, "approve", "clear customer evidence")
+        governance.decide(_actor(chair), past.id, {
+            "initiative_id": record.id, "outcome": "approve", "approved_amount": record.requested_amount,
+            "rationale": "Approved at the Q2 2026 board", "accountable_owner_id": lead[team_key].id,
+            "due_date": dt.date(2026, 12, 31), "conditions": ""})
+    rounds.move_round(_actor(chair), past.id, "decided")
+    rounds.move_round(as_admin, past.id, "closed")
+    for record, team_key, realized in done:
+        as_lead = _actor(lead[team_key])
+        initiatives.transition(as_lead, record.id, "in_progress")
+        initiatives.transition(as_lead, record.id, "delivered")
+        if realized is not None:
+            closed_loop.record_review(as_lead, record.id, {
+                "lessons_learned": "Realized change measured over the two quarters after launch.",
+                "realized": [{"metric_id": metric[k].id, "realized_change": v} for k, v in realized.items()]})
+    rows = [{"measured_at": dt.datetime(2026, month, 28, tzinfo=dt.timezone.utc), "value": value, "segment": None,
+             "channel": None} for month, value in enumerate(NPS_2026, start=1)]
+    metrics.record_measurements(as_admin, metric["nps"].id, rows)
+    closed_loop.record_maturity(as_admin, MATURITY)
+    return past
 
 
 # ---------------------------------------------------------------- output

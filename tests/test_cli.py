@@ -42,8 +42,9 @@ def test_db_upgrade_on_a_fresh_database(app, invoke, client, unmigrated):
     assert client.get("/readyz").status_code == 503  # the app refuses an unmigrated database
 
     out = _ok(invoke("db", "upgrade"))
-    assert "applied 0001_initial" in out
-    assert "up to date" in _ok(invoke("db", "upgrade"))
+    assert "applied 0001_initial" in out and "created the default scoring model 'default'" in out
+    again = _ok(invoke("db", "upgrade"))
+    assert "up to date" in again and "default scoring model" not in again
     status = _ok(invoke("db", "status"))
     assert "pending" not in status and "up to date" in status
     assert database.is_closed()
@@ -51,7 +52,10 @@ def test_db_upgrade_on_a_fresh_database(app, invoke, client, unmigrated):
     assert client.get("/readyz").status_code == 200
     with app.app_context():
         assert Team.select().count() == 0
-        assert verify_chain()["ok"]
+        from cxgov.models import ScoringModel
+
+        assert [m.key for m in ScoringModel.select()] == ["default"]
+        assert verify_chain()["ok"] and verify_chain()["length"] == 1  # its creation is logged
 
 
 def test_db_downgrade_asks_first(app, invoke):
@@ -116,8 +120,10 @@ def test_demo_loads_the_dataset(app, demo_loaded):
         assert Metric.select().count() == 6
         assert Objective.select().count() == 5
         assert Partner.select().count() == 6
-        assert Initiative.select().count() == 40
+        assert Initiative.select().count() == 40 + 5  # the open round's, and last year's delivered five
         assert Initiative.select().where(Initiative.status == "submitted").count() == 35
+        assert Initiative.select().where(Initiative.status == "reviewed").count() == 4
+        assert Initiative.select().where(Initiative.status == "delivered").count() == 1
         assert Initiative.select().where(Initiative.status == "draft").count() == 5
         assert InitiativeDependency.select().count() >= 3
         assert InitiativePartner.select().count() >= 10
@@ -128,8 +134,8 @@ def test_demo_loads_the_dataset(app, demo_loaded):
         cells = {(i.focus_area, i.building_block) for i in Initiative.select()}
         assert len(cells) == 16 == len(FOCUS_AREAS) * len(BUILDING_BLOCKS)
 
-        (rnd,) = Round.select()
-        assert rnd.status == "open"
+        past, rnd = Round.select().order_by(Round.id)
+        assert rnd.status == "open" and past.status == "closed" and past.committed <= past.budget
         requested = sum(i.requested_amount for i in Initiative.select().where(Initiative.round == rnd.id))
         assert 0.30 <= rnd.budget / requested <= 0.37
         assert all(isinstance(i.requested_amount, int) for i in Initiative.select())
@@ -147,6 +153,19 @@ def test_demo_loads_the_dataset(app, demo_loaded):
         database.close()
 
     assert "40 initiatives over 16/16 grid cells" in out
+
+
+def test_demo_shows_the_closed_loop(app, demo_loaded):
+    """Calibration is visible on the first run: Digital Product realized about half its claims."""
+    from cxgov.services import calibration
+
+    with app.app_context():
+        product = Team.get(Team.name == "Digital Product")
+        support = Team.get(Team.name == "Customer Support")
+        factors = calibration.factors_for_teams([product.id, support.id])
+        assert factors[product.id]["reviews"] == 3 and 0.7 < factors[product.id]["factor"] < 0.8
+        assert factors[support.id]["reviews"] == 1 and 0.99 < factors[support.id]["factor"] < 1.01
+        database.close()
 
 
 def test_demo_prints_and_writes_one_working_token_per_role(client, demo_loaded):
@@ -179,7 +198,7 @@ def test_demo_is_deterministic_data(app, demo_loaded):
     with app.app_context():
         titles = [i.title for i in Initiative.select().order_by(Initiative.id)]
         database.close()
-    assert titles == [spec["title"] for spec in demo_data.INITIATIVES]
+    assert titles == [p[1] for p in demo_data.PAST_INITIATIVES] + [spec["title"] for spec in demo_data.INITIATIVES]
     assert demo_data.round_budget() == demo_data.round_budget()
 
 
@@ -204,7 +223,7 @@ def test_demo_twice_refuses_the_second_time(app, invoke, demo_loaded, tmp_path):
     result = invoke("demo", "--tokens-file", str(tmp_path / "again.env"))
     assert result.exit_code != 0 and "not empty" in result.output
     with app.app_context():
-        assert Initiative.select().count() == 40
+        assert Initiative.select().count() == 45
         database.close()
 
 

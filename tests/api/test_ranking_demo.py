@@ -30,7 +30,8 @@ def _hand_score(client, headers, initiative, weights, budget, horizon=3):
         m = metrics[claim["metric_id"]]
         share = max(-1.0, min(1.0, claim["expected_change"] / (m["target"] - m["baseline"])))
         impact += m["weight"] * claim["confidence"] * share
-    impact /= sum(m["weight"] for m in metrics.values())
+    factor = client.get(f"/api/v1/teams/{initiative['team_id']}/calibration", headers=headers).json["factor"]
+    impact *= factor / sum(m["weight"] for m in metrics.values())
     cost = initiative["one_time_cost"] + initiative["annual_cost"] * horizon
     alignment = 1.0 - sum(p["share"] for p in initiative["partners"])
     for p in initiative["partners"]:
@@ -64,9 +65,12 @@ def test_demo_round_end_to_end(client, loaded):
     for entry in ranking["entries"]:
         assert sum(entry["contributions"].values()) == pytest.approx(entry["score"], abs=1e-12)
     with_partners = next(e for e in ranking["entries"] if e["explanation"]["partner_alignment"]["partners"])
-    initiative = client.get(f"/api/v1/initiatives/{with_partners['initiative_id']}", headers=member).json
-    expected = _hand_score(client, member, initiative, weights, result["budget"])
-    assert with_partners["score"] == pytest.approx(expected, abs=1e-9)
+    calibrated = next(e for e in ranking["entries"] if e["explanation"]["cx_impact"]["team_factor"] != 1.0)
+    for entry in (with_partners, calibrated):
+        initiative = client.get(f"/api/v1/initiatives/{entry['initiative_id']}", headers=member).json
+        expected = _hand_score(client, member, initiative, weights, result["budget"])
+        assert entry["score"] == pytest.approx(expected, abs=1e-9)
+    assert "from 3 reviews" in calibrated["explanation"]["cx_impact"]["summary"]
 
     again = client.post(f"/api/v1/rounds/{round_id}/rankings", headers=chair).json
     assert again["inputs_hash"] == ranking["inputs_hash"]
