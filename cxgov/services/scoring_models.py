@@ -35,6 +35,26 @@ def _slug(name):
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "model"
 
 
+RECIPROCAL_TOLERANCE = 0.01
+
+
+def _exact_reciprocals(a, index):
+    """People type 1/3 as 0.333: below-diagonal entries within 1 % of the reciprocal of the entry
+    above are taken as exactly that reciprocal; anything further off is refused."""
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or not np.isfinite(a).all() or (a <= 0).any():
+        return a  # the engine names what is wrong
+    upper = np.triu(a, 1)
+    product = a * a.T
+    off = np.abs(product - 1) > RECIPROCAL_TOLERANCE
+    if off.any():
+        i, j = (int(v) for v in np.argwhere(off)[0])
+        raise RuleViolation(f"matrix {index} is not reciprocal: [{i}][{j}] = {a[i, j]:g} but [{j}][{i}] = {a[j, i]:g} "
+                            "(their product must be 1)", errors={"matrices": [f"matrix {index}: not reciprocal"]})
+    exact = upper + np.tril(1.0 / np.where(upper.T > 0, upper.T, 1.0), -1)
+    np.fill_diagonal(exact, np.diag(a))
+    return exact
+
+
 def ahp_evaluate(criteria_names, matrices):
     """Weights, CR and worst triple from one or several judges' pairwise matrices."""
     n = len(criteria_names)
@@ -52,7 +72,7 @@ def ahp_evaluate(criteria_names, matrices):
         if a.shape != (n, n):
             raise RuleViolation(f"matrix {j} is {a.shape[0] if a.ndim else 0}×… but there are {n} criteria",
                                 errors={"matrices": [f"matrix {j} must be {n}×{n}"]})
-        arrays.append(a)
+        arrays.append(_exact_reciprocals(a, j))
     try:
         combined = scoring.aggregate_judgments(arrays) if len(arrays) > 1 else arrays[0]
         result = scoring.ahp_weights(combined, criteria_names=list(criteria_names))

@@ -250,3 +250,16 @@ def test_stability_and_acceptability(client, world):
     assert again == smaa.json
     too_many = client.post(f"/api/v1/rankings/{ranking['id']}/acceptability", json={"samples": 100_001}, headers=chair)
     assert too_many.status_code == 422
+
+
+def test_rounded_reciprocals_are_accepted_but_wrong_ones_refused(client, world):
+    member = bearer(world["tokens"]["board_member"])
+    rounded = [[1, 0.5, 2, 3], [2, 1, 3, 4], [0.5, 0.3333, 1, 2], [0.3333, 0.25, 0.5, 1]]
+    ok = client.post("/api/v1/scoring-models/ahp", json={"criteria": CRITERIA, "matrices": [rounded]}, headers=member)
+    exact = client.post("/api/v1/scoring-models/ahp", json={"criteria": CRITERIA, "matrices": [CONSISTENT]},
+                        headers=member)
+    assert ok.status_code == 200 and ok.json["weights"] == exact.json["weights"]
+    wrong = [row[:] for row in rounded]
+    wrong[3][0] = 0.5  # 3 × 0.5 is far from 1
+    refused = client.post("/api/v1/scoring-models/ahp", json={"criteria": CRITERIA, "matrices": [wrong]}, headers=member)
+    assert refused.status_code == 422 and "not reciprocal" in refused.json["detail"]
