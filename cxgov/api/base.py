@@ -361,6 +361,8 @@ class PeeweePage(Page):
 
     @property
     def items(self):
+        if (self.page_params.page - 1) * self.page_params.page_size > MAX_ID:
+            return []  # past any row; the database could not even take this OFFSET (a 500 before)
         return list(self.collection.paginate(self.page_params.page, self.page_params.page_size))
 
 
