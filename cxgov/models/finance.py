@@ -18,3 +18,7 @@ class ActualEntry(BaseModel):
     reverses = peewee.ForeignKeyField("self", null=True, unique=True, on_delete="RESTRICT")
     created_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
     created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        # Covering index for the reports' per-initiative sums (migration 0006).
+        indexes = ((("initiative", "amount"), False),)
