@@ -12,10 +12,10 @@ import numpy as np
 
 from cxgov import scoring
 from cxgov.db import write_transaction
-from cxgov.errors import NotFound, RuleViolation
+from cxgov.errors import Forbidden, NotFound, RuleViolation
 from cxgov.models import Initiative, PortfolioScenario, Round
 from cxgov.services.audit import append_event
-from cxgov.services.rankings import entries_of, latest_ranking, get_ranking
+from cxgov.services.rankings import team_may_read, entries_of, get_ranking, latest_ranking
 
 VALUE_NOTE = ("value = the score from the benefit criteria alone (the model's weights without the cost criterion, "
               "rescaled to sum 1); the budget constraint charges each initiative its requested amount, so cost "
@@ -189,6 +189,8 @@ def get_scenario(actor, round_id, scenario_id):
 def list_scenarios(actor, round_id):
     if Round.get_or_none(Round.id == round_id) is None:
         raise NotFound(f"round {round_id} does not exist")
+    if actor.role == "team_lead" and not team_may_read(actor, round_id):
+        raise Forbidden("team leads read the scenarios of rounds their team submitted to")
     return PortfolioScenario.select().where(PortfolioScenario.round == round_id).order_by(PortfolioScenario.id)
 
 

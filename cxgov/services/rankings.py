@@ -127,13 +127,13 @@ def rank_round(actor, round_id):
 
 
 # ------------------------------------------------------------------ reading
-def _team_may_read(actor, round_id):
+def team_may_read(actor, round_id):
     return Initiative.select().where((Initiative.round == round_id) & (Initiative.team == actor.team_id)
                                      & (Initiative.status != "draft")).exists()
 
 
 def check_readable(actor, ranking):
-    if actor.role == "team_lead" and not _team_may_read(actor, ranking.round_id):
+    if actor.role == "team_lead" and not team_may_read(actor, ranking.round_id):
         raise Forbidden("team leads read the rankings of rounds their team submitted to")
 
 

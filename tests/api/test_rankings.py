@@ -263,3 +263,13 @@ def test_rounded_reciprocals_are_accepted_but_wrong_ones_refused(client, world):
     wrong[3][0] = 0.5  # 3 × 0.5 is far from 1
     refused = client.post("/api/v1/scoring-models/ahp", json={"criteria": CRITERIA, "matrices": [wrong]}, headers=member)
     assert refused.status_code == 422 and "not reciprocal" in refused.json["detail"]
+
+
+def test_team_leads_list_scenarios_only_of_rounds_they_submitted_to(client, world):
+    chair = bearer(world["tokens"]["board_chair"])
+    client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair)
+    client.post(f"/api/v1/rounds/{world['round']}/portfolio", json={"name": "base"}, headers=chair)
+    own = client.get(f"/api/v1/rounds/{world['round']}/portfolio", headers=bearer(world["tokens"]["team_lead"]))
+    assert own.status_code == 200 and [s["name"] for s in own.json["available"]] == ["base"]
+    other = client.get(f"/api/v1/rounds/{world['round']}/portfolio", headers=bearer(world["tokens"]["team_lead_b"]))
+    assert other.status_code == 403

@@ -94,7 +94,7 @@ MATRIX = {
         EVERYONE, "a computation; stores nothing; team lead: only rounds its team submitted to (others 403)"),
     "POST /api/v1/rounds/{round_id}/portfolio": (("admin", "board_chair"), "stores a scenario"),
     "GET /api/v1/rounds/{round_id}/portfolio": (
-        EVERYONE, "`?compare=`: same read rule as the rankings (team lead: rounds its team submitted to)"),
+        EVERYONE, "listing and `?compare=`: same read rule as the rankings (team lead: rounds its team submitted to)"),
     "GET /api/v1/rounds/{round_id}/votes": (READERS, ""),
     "POST /api/v1/rounds/{round_id}/votes": (BOARD, "only while the round is in review; recused members refused"),
     "GET /api/v1/rounds/{round_id}/delegations": (READERS, ""),
