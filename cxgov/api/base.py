@@ -343,8 +343,23 @@ def QueryInt(lo=1, hi=MAX_ID, **kwargs):
     return ma.fields.Integer(validate=ma.validate.Range(lo, hi), **kwargs)
 
 
+class CleanString(ma.fields.String):
+    """Text a database can store: no NUL character (PostgreSQL refuses it) and no lone
+    surrogate (JSON allows ``"\\ud800"``, UTF-8 cannot encode it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ma.ValidationError("must not contain the NUL character")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ma.ValidationError("must be valid Unicode text (no lone surrogates)") from exc
+        return text
+
+
 def Text(max_length, min_length=1, **kwargs):
-    return ma.fields.String(validate=ma.validate.Length(min_length, max_length), **kwargs)
+    return CleanString(validate=ma.validate.Length(min_length, max_length), **kwargs)
 
 
 def Number(lo=None, hi=None, *, min_inclusive=True, **kwargs):

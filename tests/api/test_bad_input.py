@@ -184,3 +184,22 @@ def test_budget_cannot_drop_below_committed_or_be_edited_by_finance_beyond_budge
                     {**finance, "If-Match": etag}, status=403)
     ok = client.patch(f"/api/v1/rounds/{world['round']}", json={"budget": 7}, headers={**finance, "If-Match": etag})
     assert ok.status_code == 200 and ok.json["budget"] == 7 and ok.json["remaining"] == 7
+
+
+@pytest.mark.parametrize("name", ["Support\u0000EU", "Support \ud800"])
+def test_text_a_database_cannot_store_is_refused(app, client, world, name):
+    """PostgreSQL refuses NUL; UTF-8 cannot encode a lone surrogate (the fuzz found both as 500s)."""
+    problem = _assert_refused(app, client, "post", "/api/v1/teams", {"name": name, "department": "d", "lead_name": "l"},
+                              bearer(world["tokens"]["admin"]), field="name")
+    assert "NUL" in problem["errors"]["name"][0] or "Unicode" in problem["errors"]["name"][0]
+    listed = client.get("/api/v1/teams?q=%00", headers=bearer(world["tokens"]["admin"]))
+    assert listed.status_code == 422
+
+
+def test_csv_upload_with_a_nul_byte_is_refused(app, client, world):
+    raw = "measured_at,value\n2026-01-01T00:00:00Z,1\u0000\n"
+    before = _counts(app)
+    response = client.post(f"/api/v1/metrics/{world['metric']}/measurements/upload", data=raw,
+                           headers={**bearer(world["tokens"]["admin"]), "Content-Type": "text/csv"})
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert _counts(app) == before

@@ -95,13 +95,21 @@ CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema":
 def _parse_csv(text):
     """Rows of a measurement CSV upload, validated one by one; errors keyed by row number."""
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or not {"measured_at", "value"} <= set(reader.fieldnames):
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise RuleViolation(f"the CSV cannot be read: {exc}", errors={"body": [str(exc)]}) from exc
+    if fieldnames is None or not {"measured_at", "value"} <= set(reader.fieldnames):
         raise RuleViolation("the CSV needs a header row with measured_at and value (segment, channel optional)",
                             errors={"header": ["measured_at,value[,segment,channel]"]})
     if extra := set(reader.fieldnames) - {"measured_at", "value", "segment", "channel"}:
         raise RuleViolation(f"unknown CSV columns {sorted(extra)}", errors={"header": [f"unknown {sorted(extra)}"]})
     schema, rows, errors = MeasurementInSchema(), [], {}
-    for number, raw in enumerate(reader, start=1):
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise RuleViolation(f"the CSV cannot be read: {exc}", errors={"body": [str(exc)]}) from exc
+    for number, raw in enumerate(records, start=1):
         if number > 10000:
             raise RuleViolation("at most 10,000 rows per upload", errors={"rows": ["at most 10,000"]})
         cleaned = {k: v for k, v in raw.items() if v not in (None, "") or k in ("measured_at", "value")}
