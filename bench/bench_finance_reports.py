@@ -35,13 +35,10 @@ import io
 import json
 import logging
 import os
-import platform
 import random
-import re
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +48,7 @@ ROOT = os.path.dirname(HERE)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+from _common import PG_SERVER, machine, pg_admin  # noqa: E402
 PG_NAME = "cxgov_bench_fin"
 PG_URL = f"{PG_SERVER}/{PG_NAME}"
 ENDPOINT = "/api/v1/reports/approved-spend?group_by={}"
@@ -83,18 +80,6 @@ def median_of(call, reps):
         call()
         samples.append(time.perf_counter() - t0)
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "n": len(samples)}
-
-
-def pg_admin(sql):
-    import psycopg2
-
-    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
 
 
 class QueryCapture(logging.Handler):
@@ -384,26 +369,19 @@ def bench_database(label, url, args):
 
 # --------------------------------------------------------------------------- report
 def environment():
-    import importlib.metadata as md
-
-    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    match = re.search(r"Model name:\s*(.+)", out)
-    with open("/proc/meminfo") as f:
-        mem_kib = int(re.search(r"MemTotal:\s*(\d+)", f.read()).group(1))
-    versions = {p: md.version(p) for p in ("Flask", "flask-smorest", "peewee", "psycopg2-binary", "Werkzeug")}
-    versions["sqlite"] = sqlite3.sqlite_version
+    env = machine(("Flask", "flask-smorest", "peewee", "psycopg2-binary", "Werkzeug"))
+    env["versions"]["sqlite"] = sqlite3.sqlite_version
     try:
         import psycopg2
 
         conn = psycopg2.connect(f"{PG_SERVER}/postgres")
         with conn.cursor() as cur:
             cur.execute("SHOW server_version")
-            versions["postgresql"] = cur.fetchone()[0]
+            env["versions"]["postgresql"] = cur.fetchone()[0]
         conn.close()
     except Exception:  # noqa: BLE001
-        versions["postgresql"] = "unavailable"
-    return {"nproc": os.cpu_count(), "cpu": match.group(1).strip() if match else "unknown",
-            "memory_gib": round(mem_kib / 1024 ** 2, 1), "python": platform.python_version(), "versions": versions}
+        env["versions"]["postgresql"] = "unavailable"
+    return env
 
 
 def table(all_results):

@@ -44,7 +44,7 @@ ROOT = os.path.dirname(HERE)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+from _common import PG_SERVER, machine, pg_admin  # noqa: E402
 PG_NAME = "cxgov_bench"
 PG_URL = f"{PG_SERVER}/{PG_NAME}"
 LATEST = "/api/v1/rounds/{}/rankings/latest?page_size=100"
@@ -101,18 +101,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def pg_admin(sql):
-    import psycopg2
-
-    conn = psycopg2.connect(f"{PG_SERVER}/postgres")
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
 
 
 # --------------------------------------------------------------------------- data
@@ -415,25 +403,12 @@ def bench_database(label, url, sizes, load_seconds, workdir):
 
 # --------------------------------------------------------------------------- report
 def environment():
-    import importlib.metadata as md
-    import platform
-
-    def lscpu_model():
-        try:
-            out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-            return re.search(r"Model name:\s*(.+)", out).group(1).strip()
-        except Exception:  # noqa: BLE001
-            return "unknown"
-
-    with open("/proc/meminfo") as f:
-        mem_kib = int(re.search(r"MemTotal:\s*(\d+)", f.read()).group(1))
-    versions = {p: md.version(p) for p in ("Flask", "flask-smorest", "marshmallow", "peewee", "psycopg2-binary",
-                                            "gunicorn", "numpy", "rfc8785", "Werkzeug")}
+    env = machine(("Flask", "flask-smorest", "marshmallow", "peewee", "psycopg2-binary", "gunicorn", "numpy",
+                   "rfc8785", "Werkzeug"))
     wrk = shutil.which("wrk")
-    return {"nproc": os.cpu_count(), "cpu": lscpu_model(), "memory_gib": round(mem_kib / 1024 ** 2, 1),
-            "python": platform.python_version(), "versions": versions,
-            "load_client": subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split("\n")[0].strip()
-            if wrk else "python http.client thread pool"}
+    env["load_client"] = (subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split("\n")[0].strip()
+                          if wrk else "python http.client thread pool")
+    return env
 
 
 def table(all_results):
