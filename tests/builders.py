@@ -5,6 +5,8 @@ from cxgov.db import database
 from cxgov.services import auth, initiatives, metrics, partners, rounds, teams
 from cxgov.services.actor import SYSTEM, Actor
 
+DUE = "2027-06-30"
+
 
 def team_payload(n=1, **over):
     return {"name": f"Team {n}", "department": "Customer Service", "lead_name": f"Lead {n}", **over}
@@ -94,3 +96,22 @@ def table_counts():
     head = AuditHead.get_by_id(1)
     counts["head"] = (head.seq, head.hash)
     return counts
+
+
+def _bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def vote(client, world, token, initiative_id, choice, **extra):
+    return client.post(f"/api/v1/rounds/{world['round']}/votes", headers=_bearer(token),
+                       json={"initiative_id": initiative_id, "choice": choice, **extra})
+
+
+def decide(client, world, initiative_id, outcome, **extra):
+    body = {"initiative_id": initiative_id, "outcome": outcome, "rationale": "Board minutes 2027-01-15", **extra}
+    if outcome == "approve":
+        body.setdefault("approved_amount", 10_000_000)
+        body.setdefault("accountable_owner_id", world["owner"])
+        body.setdefault("due_date", DUE)
+    return client.post(f"/api/v1/rounds/{world['round']}/decisions", json=body,
+                       headers=_bearer(world["tokens"]["board_chair"]))

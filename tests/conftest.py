@@ -3,7 +3,6 @@
 import os
 import shutil
 
-import peewee
 import pytest
 
 from cxgov.app import create_app

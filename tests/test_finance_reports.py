@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxgov.db import database
-from cxgov.models import ActualEntry, Initiative, InitiativeObjective, InitiativePartner, Round
+from cxgov.models import ActualEntry, Initiative, InitiativeObjective, InitiativePartner
 from cxgov.services import finance, metrics, partners, rounds, teams
 from cxgov.services.actor import SYSTEM, Actor
 from cxgov.services.finance import GROUPS

@@ -125,10 +125,6 @@ def delegate_vote(actor, round_id, delegate_id):
         return record
 
 
-def delegations(round_id):
-    return Delegation.select().where(Delegation.round == round_id).order_by(Delegation.id)
-
-
 # ------------------------------------------------------------------ votes
 def cast_vote(actor, round_id, initiative_id, choice, comment="", on_behalf_of=None):
     with write_transaction():
@@ -162,11 +158,23 @@ def cast_vote(actor, round_id, initiative_id, choice, comment="", on_behalf_of=N
         return vote
 
 
-def votes_for(round_id, initiative_id=None):
+def _existing_round(round_id):
+    rnd = Round.get_or_none(Round.id == round_id)
+    if rnd is None:
+        raise NotFound(f"round {round_id} does not exist")
+    return rnd
+
+
+def votes_overview(round_id, initiative_id=None):
+    """The round's votes and, per initiative voted on (or asked for), the tally as it stands."""
+    _existing_round(round_id)
     query = Vote.select().where(Vote.round == round_id).order_by(Vote.initiative, Vote.member)
     if initiative_id is not None:
         query = query.where(Vote.initiative == initiative_id)
-    return query
+    votes = list(query)
+    ids = {v.initiative_id for v in votes} | ({initiative_id} if initiative_id is not None else set())
+    tallies = {str(i.id): tally(round_id, i) for i in Initiative.select().where(Initiative.id.in_(sorted(ids)))}
+    return {"votes": votes, "tallies": tallies}
 
 
 # ------------------------------------------------------------------ decisions
@@ -287,4 +295,11 @@ def _commit_budget(rnd, amount):
 
 
 def decisions_of(round_id):
-    return Decision.select().where(Decision.round == round_id).order_by(Decision.id)
+    """The round's decisions and the round (for its budget, committed and remaining)."""
+    rnd = _existing_round(round_id)
+    return list(Decision.select().where(Decision.round == round_id).order_by(Decision.id)), rnd
+
+
+def delegations(round_id):
+    _existing_round(round_id)
+    return Delegation.select().where(Delegation.round == round_id).order_by(Delegation.id)

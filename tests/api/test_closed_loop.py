@@ -4,8 +4,7 @@ import io
 
 import pytest
 
-from tests.api.test_governance import board, decide  # noqa: F401 (fixture)
-from tests.builders import initiative_payload
+from tests.builders import decide, initiative_payload
 from tests.conftest import bearer
 
 
@@ -20,7 +19,7 @@ def _deliver_and_review(client, world, iid, realized):
     return review.json
 
 
-def test_half_delivered_claims_halve_the_next_claims(client, board):  # noqa: F811
+def test_half_delivered_claims_halve_the_next_claims(client, board):
     chair, admin = bearer(board["tokens"]["board_chair"]), bearer(board["tokens"]["admin"])
     pinned = client.get(f"/api/v1/rounds/{board['round']}", headers=admin).json["pinned_ranking_id"]
     for iid in board["items"]:
@@ -55,7 +54,7 @@ def test_half_delivered_claims_halve_the_next_claims(client, board):  # noqa: F8
     assert client.get(f"/api/v1/rankings/{ranking['id']}/verify", headers=chair).json["ok"]
 
 
-def test_review_rules(client, board):  # noqa: F811
+def test_review_rules(client, board):
     lead = bearer(board["tokens"]["team_lead"])
     iid = board["items"][0]
     not_delivered = client.post(f"/api/v1/initiatives/{iid}/review", headers=lead,
@@ -74,7 +73,7 @@ def test_review_rules(client, board):  # noqa: F811
     assert [o["initiative_id"] for o in benefits.json["overdue_for_review"]] == [iid]
 
 
-def test_review_from_measurement_windows(client, board):  # noqa: F811
+def test_review_from_measurement_windows(client, board):
     admin, lead = bearer(board["tokens"]["admin"]), bearer(board["tokens"]["team_lead"])
     iid = board["items"][0]
     decide(client, board, iid, "approve", override=True, override_rationale="x", approved_amount=8_000_000)

@@ -4,12 +4,12 @@ import io
 
 import pytest
 
-from tests.api.test_governance import board, decide, vote  # noqa: F401 (fixture)
+from tests.builders import decide, vote
 from tests.conftest import bearer
 
 
 @pytest.fixture
-def funded(client, board):  # noqa: F811
+def funded(client, board):
     """Two approvals in the board's round (25 M and 10 M)."""
     for iid, amount in ((board["items"][0], 25_000_000), (board["items"][1], 10_000_000)):
         for token in board["member_tokens"][:3]:
@@ -115,7 +115,7 @@ def test_coverage_lists_empty_cells(client, funded):
     assert len(as_json["empty_cells"]) == 15
 
 
-def test_overrides_report(client, board):  # noqa: F811
+def test_overrides_report(client, board):
     iid = board["items"][2]
     assert decide(client, board, iid, "reject", override=True, override_rationale="no quorum, deadline").status_code == 201
     report = client.get("/api/v1/reports/overrides", headers=bearer(board["tokens"]["finance"])).json

@@ -1,61 +1,8 @@
 """The board: votes, recusal, quorum, majority, thresholds, ranking overrides, deferral, delegation,
 delivery, overdue — and a budget that cannot be overspent."""
-import datetime as dt
-
-import pytest
-
 from cxgov.db import database
-from cxgov.services import auth, initiatives, rounds
-from cxgov.services.actor import SYSTEM
-from tests.builders import actor_for, build_world, initiative_payload
+from tests.builders import DUE, decide, vote
 from tests.conftest import bearer
-
-DUE = "2027-06-30"
-
-
-@pytest.fixture
-def board(app):
-    """build_world + a board of chair and four members, three more submitted initiatives
-    (ranks differ by alignment), the round moved to in_review (ranking pinned)."""
-    world = build_world(app)
-    with app.app_context():
-        from cxgov.models import User
-
-        lead = User.get_by_id(world["lead_a"])
-        ids = []
-        for n, (align, amount) in enumerate([(5, 30_000_000), (3, 25_000_000), (1, 20_000_000)]):
-            payload = initiative_payload(world, title=f"Board item {n}", requested_amount=amount,
-                                         objectives=[{"objective_id": world["objective"], "alignment": align}])
-            record = initiatives.create_initiative(actor_for(lead), payload)
-            initiatives.transition(actor_for(lead), record.id, "submitted", round_id=world["round"])
-            ids.append(record.id)
-        members = [User.get_by_id(world["user_board_member"])]
-        for n in range(3):
-            user = auth.create_user(SYSTEM, f"member{n}@example.com", f"Member {n}", "board_member")
-            world["tokens"][f"member{n}"] = auth.issue_token(SYSTEM, user.id, "t", 30)[1]
-            members.append(user)
-        world["members"] = [m.id for m in members]
-        world["items"] = ids
-        rounds.move_round(SYSTEM, world["round"], "in_review")
-        database.close()
-    world["member_tokens"] = [world["tokens"]["board_member"]] + [world["tokens"][f"member{n}"] for n in range(3)]
-    return world
-
-
-def vote(client, world, token, initiative_id, choice, **extra):
-    return client.post(f"/api/v1/rounds/{world['round']}/votes", headers=bearer(token),
-                       json={"initiative_id": initiative_id, "choice": choice, **extra})
-
-
-def decide(client, world, initiative_id, outcome, **extra):
-    body = {"initiative_id": initiative_id, "outcome": outcome, "rationale": "Board minutes 2027-01-15", **extra}
-    if outcome == "approve":
-        body.setdefault("approved_amount", 10_000_000)
-        body.setdefault("accountable_owner_id", world["owner"])
-        body.setdefault("due_date", DUE)
-    return client.post(f"/api/v1/rounds/{world['round']}/decisions", json=body,
-                       headers=bearer(world["tokens"]["board_chair"]))
-
 
 def test_round_pins_its_ranking_on_review(client, board):
     rnd = client.get(f"/api/v1/rounds/{board['round']}", headers=bearer(board["tokens"]["viewer"])).json

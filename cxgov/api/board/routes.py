@@ -5,7 +5,6 @@ from cxgov.api.board.schemas import (
     DecisionCreateSchema, DecisionSchema, DelegationCreateSchema, DelegationSchema, VoteCreateSchema, VoteListSchema,
     VoteQueryArgsSchema, VoteSchema,
 )
-from cxgov.models import Initiative
 from cxgov.services import governance
 
 blp = Blueprint("board", __name__, description="The governance board: votes, delegations, decisions")
@@ -28,10 +27,7 @@ class VoteViews(MethodView):
     @blp.response(200, VoteListSchema)
     def get(self, args, round_id):
         """Votes of a round with a tally per initiative"""
-        votes = list(governance.votes_for(round_id, args.get("initiative_id")))
-        ids = sorted({v.initiative_id for v in votes} | ({args["initiative_id"]} if args.get("initiative_id") else set()))
-        tallies = {str(i.id): governance.tally(round_id, i) for i in Initiative.select().where(Initiative.id.in_(ids))}
-        return {"votes": votes, "tallies": tallies}
+        return governance.votes_overview(round_id, args.get("initiative_id"))
 
     @blp.login_required(*BOARD)
     @blp.arguments(VoteCreateSchema)
@@ -64,10 +60,8 @@ class DecisionViews(MethodView):
     @blp.response(200, DecisionSchema(many=True))
     def get(self, round_id):
         """Decisions of a round"""
-        from cxgov.models import Round
-
-        rnd = Round.get_or_none(Round.id == round_id)
-        return [] if rnd is None else [_with_budget(d, rnd) for d in governance.decisions_of(round_id)]
+        decisions, rnd = governance.decisions_of(round_id)
+        return [_with_budget(d, rnd) for d in decisions]
 
     @blp.login_required("board_chair")
     @blp.arguments(DecisionCreateSchema)
