@@ -121,7 +121,9 @@ def rank_round(actor, round_id):
         append_event(actor, "ranking.created", "ranking", ranking.id, {
             "round_id": rnd.id, "scoring_model_id": model.id, "model_version": model.version,
             "inputs_hash": digest, "initiatives": len(entries), "funding_line_score": line,
-            "order": [items_id for items_id in (inputs["initiatives"][row]["id"] for row in result.order)],
+            "order": [inputs["initiatives"][row]["id"] for row in result.order],
+            # the model version became immutable with this ranking (its one change, logged here)
+            "scoring_model_locked": [model.locked, True],
         })
         return ranking
 

@@ -43,6 +43,8 @@ def test_rerank_same_hash_and_verify(client, world):
     second = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair).json
     assert first["id"] != second["id"] and first["inputs_hash"] == second["inputs_hash"]
     assert first["entries"] == second["entries"]
+    events = client.get("/api/v1/audit?action=ranking.created", headers=bearer(world["tokens"]["admin"])).json
+    assert [e["change"]["scoring_model_locked"] for e in events] == [[False, True], [True, True]]
     verified = client.get(f"/api/v1/rankings/{first['id']}/verify", headers=chair).json
     assert verified["ok"] and verified["mismatched_initiatives"] == []
     latest = client.get(f"/api/v1/rounds/{world['round']}/rankings/latest", headers=chair).json
