@@ -8,7 +8,10 @@ import pytest
 
 from cxgov.app import create_app
 from cxgov.db import database, open_database
-from cxgov.schema_version import MIGRATIONS_DIR, downgrade_all, pending_migrations, upgrade
+from cxgov.schema_version import MIGRATIONS_DIR, downgrade_all, pending_migrations, runner, upgrade
+from cxgov.services import rankings
+from cxgov.services.actor import SYSTEM
+from tests.builders import build_world
 from tests.conftest import ON_POSTGRES, PG_URL
 
 ROOT = os.path.dirname(MIGRATIONS_DIR)
@@ -73,3 +76,24 @@ def test_unmigrated_database_is_refused_with_the_command(empty_url):
     assert "cxgov db upgrade" in response.json["detail"] and "0001_initial" in response.json["detail"]
     assert client.get("/api/v1/teams").status_code == 503
     database.obj.close_all()
+
+
+def test_0007_carries_a_rankings_inputs_over_and_back(app):
+    """The inputs leave the ranking row for ranking_inputs byte for byte (and come back on
+    down), so a ranking stored before the move still verifies after it."""
+    world = build_world(app)
+    with app.app_context():
+        ranking = rankings.rank_round(SYSTEM, world["round"])
+        text = rankings.inputs_of(ranking)
+        db = database.obj
+        assert "inputs" not in [c.name for c in db.get_columns("ranking")]
+        try:
+            assert runner(db).down() == ["0007_ranking_inputs"]
+            assert "ranking_inputs" not in db.get_tables()
+            stored = db.execute_sql(f'SELECT "inputs" FROM "ranking" WHERE "id" = {db.param}', (ranking.id,)).fetchone()
+            assert stored[0] == text
+        finally:
+            upgrade(db)
+        assert "inputs" not in [c.name for c in db.get_columns("ranking")]
+        assert rankings.inputs_of(ranking) == text
+        assert rankings.verify_ranking(SYSTEM, ranking.id)["ok"] is True

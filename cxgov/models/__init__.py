@@ -11,13 +11,13 @@ from cxgov.models.initiatives import (
 from cxgov.models.metrics import Measurement, Metric, Objective
 from cxgov.models.org import Partner, PartnerAssessment, Team
 from cxgov.models.rounds import Round
-from cxgov.models.scoring import PortfolioScenario, Ranking, RankingEntry, ScoringModel
+from cxgov.models.scoring import PortfolioScenario, Ranking, RankingEntry, RankingInputs, ScoringModel
 from cxgov.models.users import ApiToken, User
 
 ALL_MODELS = [
     Team, User, ApiToken, Partner, PartnerAssessment, Metric, Measurement, Objective,
     Round, Initiative, InitiativeObjective, InitiativeImpact, InitiativePartner,
     InitiativeDependency, InitiativeContributor, AuditHead, AuditEvent, IdempotencyKey,
-    ScoringModel, Ranking, RankingEntry, PortfolioScenario, Vote, Delegation, Decision, StatusUpdate,
+    ScoringModel, Ranking, RankingInputs, RankingEntry, PortfolioScenario, Vote, Delegation, Decision, StatusUpdate,
     ActualEntry, Review, ReviewMetric, CalibrationSnapshot, MaturityAssessment,
 ]

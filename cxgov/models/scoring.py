@@ -30,7 +30,6 @@ class Ranking(BaseModel):
     scoring_model = peewee.ForeignKeyField(ScoringModel, on_delete="RESTRICT")
     model_version = peewee.IntegerField()
     inputs_hash = peewee.CharField(max_length=64, index=True)
-    inputs = peewee.TextField()  # the canonical JSON that was hashed
     budget = peewee.BigIntegerField()
     funding_line_score = peewee.DoubleField(null=True)
     criteria_names = JSONTextField()
@@ -38,6 +37,15 @@ class Ranking(BaseModel):
     entry_count = peewee.IntegerField()
     created_by = peewee.IntegerField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
+
+
+class RankingInputs(BaseModel):
+    """The canonical JSON a ranking hashed, in its own table: megabytes at 10,000 initiatives,
+    read only to verify, for robustness and for portfolios.  In the ranking row itself it made
+    every read of the columns stored after it walk its overflow pages on SQLite."""
+
+    ranking = peewee.ForeignKeyField(Ranking, primary_key=True, backref="stored_inputs", on_delete="CASCADE")
+    inputs = peewee.TextField()
 
 
 class RankingEntry(BaseModel):

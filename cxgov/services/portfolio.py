@@ -15,7 +15,7 @@ from cxgov.db import write_transaction
 from cxgov.errors import Forbidden, NotFound, RuleViolation
 from cxgov.models import Initiative, PortfolioScenario, Round
 from cxgov.services.audit import append_event
-from cxgov.services.rankings import team_may_read, entries_of, get_ranking, latest_ranking
+from cxgov.services.rankings import entries_of, get_ranking, inputs_of, latest_ranking, team_may_read
 
 VALUE_NOTE = ("value = the score from the benefit criteria alone (the model's weights without the cost criterion, "
               "rescaled to sum 1); the budget constraint charges each initiative its requested amount, so cost "
@@ -81,7 +81,7 @@ def optimize_round(actor, round_id, request):
 
 
 def solve(rnd, ranking, request):
-    inputs = json.loads(ranking.inputs)
+    inputs = json.loads(inputs_of(ranking))
     entries = sorted(entries_of(ranking), key=lambda e: e.initiative_id)  # inputs order (by id)
     ids = [e.initiative_id for e in entries]
     index = {iid: row for row, iid in enumerate(ids)}

@@ -15,7 +15,7 @@ import rfc8785
 from cxgov import scoring
 from cxgov.db import write_transaction
 from cxgov.errors import Forbidden, NotFound, RuleViolation
-from cxgov.models import Initiative, Ranking, RankingEntry, Round, ScoringModel
+from cxgov.models import Initiative, Ranking, RankingEntry, RankingInputs, Round, ScoringModel
 from cxgov.services.audit import append_event
 from cxgov.services.criteria import criteria_matrix, load_inputs, submitted_initiatives
 from cxgov.services.scoring_models import default_model, engine_arguments
@@ -109,10 +109,11 @@ def rank_round(actor, round_id):
         result, warnings, explanations, funded = compute(inputs, inputs["model"])
         entries, line = _entries(inputs, result, warnings, explanations, funded, model.horizon_years)
         ranking = Ranking.create(round=rnd.id, scoring_model=model.id, model_version=model.version,
-                                 inputs_hash=digest, inputs=payload.decode("utf-8"), budget=rnd.budget,
+                                 inputs_hash=digest, budget=rnd.budget,
                                  funding_line_score=line, criteria_names=list(result.criteria_names),
                                  weights=[float(w) for w in result.weights], entry_count=len(entries),
                                  created_by=actor.user_id)
+        RankingInputs.create(ranking=ranking.id, inputs=payload.decode("utf-8"))
         rows = [{**e, "ranking": ranking.id} for e in entries]
         for start in range(0, len(rows), 500):
             RankingEntry.insert_many(rows[start:start + 500]).execute()
@@ -139,30 +140,27 @@ def check_readable(actor, ranking):
         raise Forbidden("team leads read the rankings of rounds their team submitted to")
 
 
-def _ranking_query(with_inputs):
-    """``with_inputs=False`` leaves out the stored canonical inputs (megabytes at 10,000
-    initiatives), which a page of entries does not need; ``ranking.inputs`` is then None."""
-    if with_inputs:
-        return Ranking.select()
-    return Ranking.select(*[f for f in Ranking._meta.sorted_fields if f is not Ranking.inputs])
-
-
-def get_ranking(actor, ranking_id, with_inputs=True):
-    ranking = _ranking_query(with_inputs).where(Ranking.id == ranking_id).first()
+def get_ranking(actor, ranking_id):
+    ranking = Ranking.get_or_none(Ranking.id == ranking_id)
     if ranking is None:
         raise NotFound(f"ranking {ranking_id} does not exist")
     check_readable(actor, ranking)
     return ranking
 
 
-def latest_ranking(actor, round_id, with_inputs=True):
-    ranking = _ranking_query(with_inputs).where(Ranking.round == round_id).order_by(Ranking.id.desc()).first()
+def latest_ranking(actor, round_id):
+    ranking = Ranking.select().where(Ranking.round == round_id).order_by(Ranking.id.desc()).first()
     if ranking is None:
         if not Round.select().where(Round.id == round_id).exists():
             raise NotFound(f"round {round_id} does not exist")
         raise NotFound(f"round {round_id} has not been ranked yet")
     check_readable(actor, ranking)
     return ranking
+
+
+def inputs_of(ranking):
+    """The canonical JSON text the ranking hashed."""
+    return RankingInputs.select(RankingInputs.inputs).where(RankingInputs.ranking == ranking.id).scalar()
 
 
 def entries_of(ranking):
@@ -172,7 +170,7 @@ def entries_of(ranking):
 def verify_ranking(actor, ranking_id):
     """Recompute from the stored inputs; compare hash, scores, ranks and the funding line exactly."""
     ranking = get_ranking(actor, ranking_id)
-    payload = ranking.inputs.encode("utf-8")
+    payload = inputs_of(ranking).encode("utf-8")
     inputs = json.loads(payload)
     hash_ok = hashlib.sha256(canonical(inputs)).hexdigest() == ranking.inputs_hash == hashlib.sha256(payload).hexdigest()
     result, warnings, explanations, funded = compute(inputs, inputs["model"])
@@ -195,7 +193,7 @@ def verify_ranking(actor, ranking_id):
 
 def arrays_of(ranking):
     """The stored ranking as engine arrays (for robustness and portfolio), in input order."""
-    inputs = json.loads(ranking.inputs)
+    inputs = json.loads(inputs_of(ranking))
     model_def = inputs["model"]
     names = [c["name"] for c in model_def["criteria"]]
     matrix, _, _ = criteria_matrix(inputs, names, model_def["horizon_years"])

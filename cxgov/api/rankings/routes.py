@@ -105,7 +105,7 @@ class RankingByIdViews(MethodView):
     @blp.alt_response(200, **CSV_DOC, success=True)
     def get(self, args, ranking_id):
         """Get a ranking: per initiative raw, normalized, contributions, score, rank, warnings"""
-        return ranking_response(rankings.get_ranking(current_actor(), ranking_id, with_inputs=False), args)
+        return ranking_response(rankings.get_ranking(current_actor(), ranking_id), args)
 
 
 @blp.route("/" + id_path("ranking_id") + "/verify")

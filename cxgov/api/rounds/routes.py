@@ -89,7 +89,7 @@ class RoundLatestRankingViews(MethodView):
     @blp.alt_response(200, **CSV_DOC, success=True)
     def get(self, args, round_id):
         """The round's latest ranking (paginated entries, or ?format=csv)"""
-        return ranking_response(rankings.latest_ranking(current_actor(), round_id, with_inputs=False), args)
+        return ranking_response(rankings.latest_ranking(current_actor(), round_id), args)
 
 
 @blp.route("/" + id_path("round_id") + "/portfolio")
