@@ -57,3 +57,49 @@ def write_transaction():
     if db.transaction_depth() == 0 and is_sqlite(db):
         return db.atomic(lock_type="IMMEDIATE")
     return db.atomic()
+
+
+class CompiledSelect:
+    """A SELECT whose SQL peewee builds once per database, then runs with new parameters.
+
+    For the reads every request makes (the token check, a round's latest ranking): building
+    the SQL of even a small peewee query costs several times what SQLite or PostgreSQL take to
+    answer it from an index.  ``build(*markers)`` returns the peewee query; each marker must
+    come out among the query's parameters exactly once (checked when compiling), and each run
+    puts the actual values in their places.  Values go to the driver as given, so pass what the
+    column's ``db_value`` would give (a str for text, an int for an id).
+    """
+
+    def __init__(self, build, *markers):
+        self._build = build
+        self._markers = markers
+        self._compiled = None  # (database, sql, parameters, marker positions)
+
+    def _compile(self, db):
+        sql, params = self._build(*self._markers).sql()
+        positions = []
+        for marker in self._markers:
+            found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
+            if len(found) != 1:
+                raise RuntimeError(f"marker {marker!r} appears {len(found)} times in {sql!r} {params!r}")
+            positions.append(found[0])
+        return db, sql, tuple(params), tuple(positions)
+
+    def rows(self, *values):
+        db = database.obj
+        compiled = self._compiled
+        if compiled is None or compiled[0] is not db:
+            compiled = self._compiled = self._compile(db)
+        _, sql, params, positions = compiled
+        params = list(params)
+        for position, value in zip(positions, values):
+            params[position] = value
+        return db.execute_sql(sql, params).fetchall()
+
+
+def instance_from_row(model, fields, values):
+    """A model instance from raw column values of ``fields`` (a row of a ``CompiledSelect``),
+    converted as peewee converts a selected row."""
+    instance = model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, values)})
+    instance._dirty.clear()
+    return instance

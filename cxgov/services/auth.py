@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 from cxgov.errors import Forbidden, NotFound, RuleViolation
-from cxgov.db import write_transaction
+from cxgov.db import CompiledSelect, instance_from_row, write_transaction
 from cxgov.models import ApiToken, Team, User
 from cxgov.models.base import utcnow
 from cxgov.models.users import ROLES
@@ -17,15 +17,27 @@ def digest_of(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: Every authenticated request runs this read, so its SQL is built once (no caching of the
+#: answer: a revoked token or a deactivated user is refused from the next request on).
+_USER_FIELDS = tuple(User._meta.sorted_fields)
+_TOKEN_USER = CompiledSelect(
+    lambda digest: ApiToken.select(ApiToken.revoked_at, ApiToken.expires_at, *_USER_FIELDS).join(User)
+    .where(ApiToken.digest == digest),
+    "\x00digest")
+
+
 def user_for_token(token):
     """The active user a valid, unexpired, unrevoked token belongs to, else None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = (ApiToken.select(ApiToken, User).join(User)
-           .where(ApiToken.digest == digest_of(token)).first())
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
+    rows = _TOKEN_USER.rows(digest_of(token))
+    if not rows:
         return None
-    return row.user
+    revoked_at, expires_at, *user_values = rows[0]
+    if revoked_at is not None or ApiToken.expires_at.python_value(expires_at) <= utcnow():
+        return None
+    user = instance_from_row(User, _USER_FIELDS, user_values)
+    return user if user.active else None
 
 
 def _check_team_binding(role, team_id):

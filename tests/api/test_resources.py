@@ -126,6 +126,21 @@ def test_expired_token_is_refused(client, world, app):
     assert client.get("/api/v1/users/me", headers=bearer(world["tokens"]["viewer"])).status_code == 401
 
 
+def test_me_is_the_stored_user_and_a_deactivated_users_token_stops_at_once(client, world):
+    """The token check reads the user with precompiled SQL: every field comes back as the
+    ordinary read gives it, and nothing is cached (deactivation bites on the next request)."""
+    admin = bearer(world["tokens"]["admin"])
+    lead = bearer(world["tokens"]["team_lead"])
+    me = client.get("/api/v1/users/me", headers=lead)
+    stored = client.get(f"/api/v1/users/{world['lead_a']}", headers=admin)
+    assert me.status_code == 200 and me.json == stored.json and me.json["team_id"] == world["team_a"]
+    deactivated = client.patch(f"/api/v1/users/{world['lead_a']}", json={"active": False},
+                               headers={**admin, "If-Match": stored.headers["ETag"]})
+    assert deactivated.status_code == 200 and deactivated.json["active"] is False
+    assert client.get("/api/v1/users/me", headers=lead).status_code == 401
+    assert client.get(f"/api/v1/rounds/{world['round']}/rankings/latest", headers=lead).status_code == 401
+
+
 def test_non_admin_issues_tokens_only_for_self(client, world):
     viewer = bearer(world["tokens"]["viewer"])
     own = client.post("/api/v1/tokens", json={"name": "mine"}, headers=viewer)

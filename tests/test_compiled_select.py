@@ -1,0 +1,56 @@
+"""CompiledSelect: the SQL peewee built once, run with new values, answers as peewee does."""
+import pytest
+
+from cxgov.db import CompiledSelect, database, instance_from_row
+from cxgov.models import Team
+from cxgov.services import teams
+from cxgov.services.actor import SYSTEM
+
+FIELDS = tuple(Team._meta.sorted_fields)
+
+
+def test_answers_as_the_peewee_query_for_each_value(app):
+    by_name = CompiledSelect(lambda name: Team.select(*FIELDS).where(Team.name == name).order_by(Team.id), "\x00name")
+    with app.app_context():
+        made = [teams.create_team(SYSTEM, name=n, department="Ops", lead_name="Lee") for n in ("Alpha", "Beta")]
+        for team in made:
+            rows = by_name.rows(team.name)
+            assert len(rows) == 1
+            got = instance_from_row(Team, FIELDS, rows[0])
+            assert got.__data__ == Team.get_by_id(team.id).__data__ and not got.is_dirty()
+        assert by_name.rows("Gamma") == []
+        database.close()
+
+
+def test_recompiles_for_another_database(app, database_url):
+    """Each database object gets its own SQL (the parameter style differs between SQLite and
+    PostgreSQL; tests and `cxgov serve` open databases anew)."""
+    from cxgov.app import create_app
+
+    by_name = CompiledSelect(lambda name: Team.select(Team.id).where(Team.name == name), "\x00name")
+    with app.app_context():
+        team = teams.create_team(SYSTEM, name="Alpha", department="Ops", lead_name="Lee")
+        assert by_name.rows("Alpha") == [(team.id,)]
+        first = database.obj
+        assert by_name._compiled[0] is first
+        database.close()
+    other = create_app({"DATABASE_URL": database_url, "TESTING": True})  # a new database object
+    try:
+        with other.app_context():
+            assert database.obj is not first
+            assert by_name.rows("Alpha") == [(team.id,)] and by_name._compiled[0] is database.obj
+            database.close()
+    finally:
+        if hasattr(first, "close_all"):
+            first.close_all()
+
+
+def test_a_marker_must_appear_exactly_once(app):
+    twice = CompiledSelect(lambda v: Team.select().where((Team.name == v) | (Team.lead_name == v)), "\x00v")
+    never = CompiledSelect(lambda v: Team.select().where(Team.name == "x"), "\x00v")
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="appears 2 times"):
+            twice.rows("a")
+        with pytest.raises(RuntimeError, match="appears 0 times"):
+            never.rows("a")
+        database.close()
