@@ -6,7 +6,11 @@ up front, so read-check-write sequences cannot interleave), a plain
 transaction on PostgreSQL where services take row locks with conditional
 UPDATEs.
 """
+import itertools
 import os
+import re
+import time
+import weakref
 from urllib.parse import urlparse
 
 import peewee
@@ -21,6 +25,39 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "normal",
 }
+
+
+class PostgresPool(PooledPostgresqlDatabase):
+    """peewee's PostgreSQL pool, pinging a connection on check-out only after it sat idle.
+
+    peewee sends ``SELECT 1`` on every check-out, a third of the round trips of an
+    authenticated GET.  A connection handed back less than ``PING_AFTER_IDLE`` seconds ago
+    was working then; one the server dropped in that second fails its first statement (that
+    request gets an error) and is discarded, as a dropped connection is at any other moment.
+    """
+
+    PING_AFTER_IDLE = 1.0
+
+    def __init__(self, *args, **kwargs):
+        self._checked_in = {}  # id(connection) -> time.monotonic() of its last check-in
+        super().__init__(*args, **kwargs)
+
+    def _is_closed(self, conn):
+        returned = self._checked_in.pop(id(conn), None)
+        if conn.closed:
+            return True
+        if returned is not None and time.monotonic() - returned < self.PING_AFTER_IDLE \
+                and self._adapter.txn_status(conn) == self._adapter.txn_idle:
+            return False
+        return super()._is_closed(conn)  # unknown status: closed; otherwise roll back or ping
+
+    def _close(self, conn, close_conn=False):
+        self._checked_in[id(conn)] = time.monotonic()
+        super()._close(conn, close_conn)
+
+    def _close_raw(self, conn):
+        self._checked_in.pop(id(conn), None)
+        super()._close_raw(conn)
 
 
 def open_database(url, *, pool_max_connections=16):
@@ -40,7 +77,7 @@ def open_database(url, *, pool_max_connections=16):
     if scheme in {"postgres", "postgresql"}:
         kwargs = parse(url)
         name = kwargs.pop("database")
-        return PooledPostgresqlDatabase(
+        return PostgresPool(
             name, max_connections=pool_max_connections, stale_timeout=300, timeout=30, **kwargs
         )
     raise ValueError(f"CXGOV_DATABASE_URL {url!r}: unsupported scheme {scheme!r} (sqlite or postgresql)")
@@ -68,12 +105,21 @@ class CompiledSelect:
     come out among the query's parameters exactly once (checked when compiling), and each run
     puts the actual values in their places.  Values go to the driver as given, so pass what the
     column's ``db_value`` would give (a str for text, an int for an id).
+
+    On PostgreSQL the statement is also PREPAREd once per connection and then EXECUTEd, so
+    the server does not parse and plan it again on every request (SQLite's driver keeps its
+    own statement cache).  Prepared statements live in the server session: a pooler that
+    swaps sessions under a connection (pgbouncer in transaction mode) is not supported.
     """
+
+    _names = itertools.count(1)
 
     def __init__(self, build, *markers):
         self._build = build
         self._markers = markers
-        self._compiled = None  # (database, sql, parameters, marker positions)
+        self._name = f"cxgov_q{next(self._names)}"
+        self._compiled = None  # (database, sql, parameters, marker positions, PREPARE sql)
+        self._prepared_on = weakref.WeakKeyDictionary()  # PostgreSQL connections that hold it
 
     def _compile(self, db):
         sql, params = self._build(*self._markers).sql()
@@ -83,17 +129,28 @@ class CompiledSelect:
             if len(found) != 1:
                 raise RuntimeError(f"marker {marker!r} appears {len(found)} times in {sql!r} {params!r}")
             positions.append(found[0])
-        return db, sql, tuple(params), tuple(positions)
+        prepare = None
+        if isinstance(db, peewee.PostgresqlDatabase):
+            numbers = itertools.count(1)
+            numbered = re.sub(r"%%|%s", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+            prepare = f"PREPARE {self._name} AS {numbered}"
+            sql = f"EXECUTE {self._name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
+        return db, sql, tuple(params), tuple(positions), prepare
 
     def rows(self, *values):
         db = database.obj
         compiled = self._compiled
         if compiled is None or compiled[0] is not db:
             compiled = self._compiled = self._compile(db)
-        _, sql, params, positions = compiled
+        _, sql, params, positions, prepare = compiled
         params = list(params)
         for position, value in zip(positions, values):
             params[position] = value
+        if prepare is not None:
+            connection = db.connection()
+            if connection not in self._prepared_on:
+                db.execute_sql(prepare)
+                self._prepared_on[connection] = True
         return db.execute_sql(sql, params).fetchall()
 
 

@@ -1,0 +1,93 @@
+"""PostgreSQL's hot path: the pool pings only connections that sat idle, and the per-request
+reads run as statements prepared once per connection.  PostgreSQL only (skipped on SQLite)."""
+import peewee
+import psycopg2
+import pytest
+
+from cxgov.db import CompiledSelect, PostgresPool, database, open_database
+from cxgov.models import Team
+from tests.conftest import ON_POSTGRES, PG_URL
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's pool and prepared statements")
+
+
+@pytest.fixture
+def pool(migrated_template):
+    db = open_database(PG_URL)
+    assert isinstance(db, PostgresPool)
+    pings = []
+    real = db._adapter.is_connection_closed
+    db._adapter.is_connection_closed = lambda conn: pings.append(conn) or real(conn)
+    db.pings = pings
+    yield db
+    db.close_all()
+
+
+def _backend_pid(db):
+    return db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+
+
+def _terminate(pid):
+    admin = psycopg2.connect(PG_URL)
+    admin.autocommit = True
+    admin.cursor().execute("SELECT pg_terminate_backend(%s)", (pid,))
+    admin.close()
+
+
+def test_a_connection_handed_back_just_now_is_not_pinged_one_idle_longer_is(pool):
+    pool.connect()
+    first = pool.connection()
+    pool.close()
+    pool.connect()  # back within PING_AFTER_IDLE: no SELECT 1
+    assert pool.connection() is first and pool.pings == []
+    pool.close()
+    pool._checked_in[id(first)] -= PostgresPool.PING_AFTER_IDLE + 0.1  # as if idle for longer
+    pool.connect()
+    assert pool.connection() is first and pool.pings == [first]
+    pool.close()
+
+
+def test_a_dropped_connection_is_discarded(pool):
+    pool.connect()
+    pid = _backend_pid(pool)
+    pool.close()
+    _terminate(pid)
+    # idle past the threshold: the ping finds it dead and a new connection is made
+    pool._checked_in = {k: v - PostgresPool.PING_AFTER_IDLE - 0.1 for k, v in pool._checked_in.items()}
+    pool.connect()
+    dropped = _backend_pid(pool)
+    assert dropped != pid
+    pool.close()
+    # handed back just now and then dropped: its first statement fails, and the pool never hands it out again
+    _terminate(dropped)
+    pool.connect()
+    with pytest.raises((peewee.OperationalError, peewee.InterfaceError)):
+        pool.execute_sql("SELECT 1")
+    pool.close()
+    pool.connect()
+    assert _backend_pid(pool) not in (pid, dropped)
+    pool.close()
+
+
+def test_statements_are_prepared_once_per_connection(app):
+    by_name = CompiledSelect(lambda name: Team.select(Team.id).where(Team.name == name), "\x00name")
+    with app.app_context():
+        db = database.obj
+        statements = []
+        real = db.execute_sql
+        db.execute_sql = lambda sql, params=None: statements.append(sql) or real(sql, params)
+        try:
+            assert by_name.rows("Nobody") == [] and by_name.rows("Nobody") == []
+            prepares = [s for s in statements if s.startswith("PREPARE")]
+            assert len(prepares) == 1 and "$1" in prepares[0]
+            assert statements.count(f"EXECUTE {by_name._name}(%s)") == 2
+            names = [r[0] for r in real("SELECT name FROM pg_prepared_statements").fetchall()]
+            assert by_name._name in names
+            # another connection (another thread's, or after the pool dropped this one) prepares its own
+            database.obj.manual_close()
+            assert by_name.rows("Nobody") == []
+            assert len([s for s in statements if s.startswith("PREPARE")]) == 2
+        finally:
+            del db.execute_sql
+        database.close()
+
