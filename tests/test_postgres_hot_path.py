@@ -91,3 +91,15 @@ def test_statements_are_prepared_once_per_connection(app):
             del db.execute_sql
         database.close()
 
+
+def test_a_request_on_a_dropped_connection_gets_503_and_the_retry_succeeds(client, app, admin):
+    assert client.get("/api/v1/teams", headers=admin).status_code == 200
+    with app.app_context():
+        pids = [c.get_backend_pid() for _, _, c in database.obj._connections]
+        database.close()
+    for pid in pids:
+        _terminate(pid)
+    lost = client.get("/api/v1/teams", headers=admin)
+    assert lost.status_code == 503 and lost.content_type == "application/problem+json"
+    assert lost.headers["Retry-After"] == "1"
+    assert client.get("/api/v1/teams", headers=admin).status_code == 200

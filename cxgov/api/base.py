@@ -105,6 +105,14 @@ def _is_locked(exc):
     return "database is locked" in text or "database table is locked" in text or code in {"40001", "40P01", "55P03"}
 
 
+def _is_connection_lost(exc):
+    """The database connection broke (server restarted, backend terminated): the pool drops
+    the connection, so the same request retried gets a new one."""
+    text = str(exc).lower()
+    return isinstance(exc, peewee.InterfaceError) or "server closed the connection" in text \
+        or "terminating connection" in text or "connection already closed" in text
+
+
 class SpecDefaults(BasePlugin):
     """Every operation documents the problem+json default error and the bearer scheme."""
 
@@ -129,6 +137,7 @@ class Api(_Api):
         app.register_error_handler(errors.DomainError, self.handle_domain_error)
         app.register_error_handler(peewee.IntegrityError, self.handle_integrity_error)
         app.register_error_handler(peewee.OperationalError, self.handle_operational_error)
+        app.register_error_handler(peewee.InterfaceError, self.handle_operational_error)
         app.register_error_handler(Exception, self.handle_unexpected)
 
     def _register_responses(self):
@@ -180,6 +189,10 @@ class Api(_Api):
     def handle_operational_error(self, error):
         if _is_locked(error):
             return problem(503, "Service busy", "The database is busy; retry shortly.", headers={"Retry-After": "1"})
+        if _is_connection_lost(error):
+            log.warning("database connection lost (request %s): %s", getattr(g, "request_id", "-"), error)
+            return problem(503, "Service unavailable", "The database connection was lost; retry shortly.",
+                           headers={"Retry-After": "1"})
         return self.handle_unexpected(error)
 
     def handle_unexpected(self, error):
