@@ -96,6 +96,9 @@ def write_transaction():
     return db.atomic()
 
 
+_PG_TYPES = {int: "bigint", str: "text", float: "double precision", bool: "boolean"}
+
+
 class CompiledSelect:
     """A SELECT whose SQL peewee builds once per database, then runs with new parameters.
 
@@ -133,7 +136,10 @@ class CompiledSelect:
         if isinstance(db, peewee.PostgresqlDatabase):
             numbers = itertools.count(1)
             numbered = re.sub(r"%%|%s", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
-            prepare = f"PREPARE {self._name} AS {numbered}"
+            # typed by the Python values (an int is a bigint: an id column may be a 4-byte integer,
+            # and an id past its range must match nothing, not fail as an untyped $1 would)
+            types = [_PG_TYPES[type(p)] for p in params]
+            prepare = f"PREPARE {self._name}" + (f" ({', '.join(types)})" if types else "") + f" AS {numbered}"
             sql = f"EXECUTE {self._name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
         return db, sql, tuple(params), tuple(positions), prepare
 
@@ -156,7 +162,7 @@ class CompiledSelect:
 
 def instance_from_row(model, fields, values):
     """A model instance from raw column values of ``fields`` (a row of a ``CompiledSelect``),
-    converted as peewee converts a selected row."""
-    instance = model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, values)})
-    instance._dirty.clear()
+    converted as peewee converts a selected row, and clean (nothing to save)."""
+    instance = model(__no_default__=1)
+    instance.__data__.update({f.name: f.python_value(v) for f, v in zip(fields, values)})
     return instance

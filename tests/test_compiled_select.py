@@ -54,3 +54,11 @@ def test_a_marker_must_appear_exactly_once(app):
         with pytest.raises(RuntimeError, match="appears 0 times"):
             never.rows("a")
         database.close()
+
+
+def test_an_id_past_any_column_range_matches_nothing(app):
+    """PostgreSQL ids are 4-byte integers; a 64-bit id in the URL must find nothing, not fail."""
+    by_id = CompiledSelect(lambda team_id: Team.select(Team.id).where(Team.id == team_id), -7_123_457)
+    with app.app_context():
+        assert by_id.rows(9223372036854775806) == [] and by_id.rows(-1) == []
+        database.close()
