@@ -3,6 +3,7 @@
 Every resource module imports ``Blueprint``, ``Schema`` and friends from here,
 never from flask_smorest directly.
 """
+import copy
 import functools
 import hashlib
 import json
@@ -19,6 +20,7 @@ from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import Page
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from cxgov import errors
@@ -238,7 +240,38 @@ def assign_request_id():
 
 
 # --------------------------------------------------------------------------- blueprint
+class QueryMemoParser(FlaskParser):
+    """webargs' Flask parser, remembering what each distinct query string parsed to.
+
+    Parsing a query string is a pure function of the route's schema and the string (no query
+    schema reads the request or the user), and the same few strings come again and again
+    (page 1 of the latest ranking).  Only successful parses are kept; each caller gets its own
+    copy; at most ``MAX`` strings per process, forgotten all at once when full.
+    """
+
+    MAX = 4096
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._parsed = {}
+
+    def parse(self, argmap, req=None, *, location=None, **kwargs):
+        if location != "query" or kwargs.get("validate") is not None or not isinstance(argmap, ma.Schema):
+            return super().parse(argmap, req, location=location, **kwargs)
+        key = (argmap, (req or request).query_string, kwargs.get("unknown"))
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = super().parse(argmap, req, location=location, **kwargs)
+            if len(self._parsed) >= self.MAX:
+                self._parsed.clear()
+            self._parsed[key] = copy.deepcopy(parsed)
+            return parsed
+        return copy.deepcopy(parsed)
+
+
 class Blueprint(_Blueprint):
+    ARGUMENTS_PARSER = QueryMemoParser()
+
     def arguments(self, schema, **kwargs):
         """As flask-smorest's, with one schema instance per route: given a class, webargs
         builds a new instance for every request (a tenth of a cached GET's time).  Loading
