@@ -240,6 +240,13 @@ def assign_request_id():
 
 
 # --------------------------------------------------------------------------- blueprint
+def _copy_args(parsed):
+    """A caller's own copy (lists and nested values copied; numbers and strings shared)."""
+    if isinstance(parsed, dict) and all(isinstance(v, (int, float, str, bool, type(None))) for v in parsed.values()):
+        return dict(parsed)
+    return copy.deepcopy(parsed)
+
+
 class QueryMemoParser(FlaskParser):
     """webargs' Flask parser, remembering what each distinct query string parsed to.
 
@@ -264,9 +271,9 @@ class QueryMemoParser(FlaskParser):
             parsed = super().parse(argmap, req, location=location, **kwargs)
             if len(self._parsed) >= self.MAX:
                 self._parsed.clear()
-            self._parsed[key] = copy.deepcopy(parsed)
+            self._parsed[key] = _copy_args(parsed)
             return parsed
-        return copy.deepcopy(parsed)
+        return _copy_args(parsed)
 
 
 class Blueprint(_Blueprint):
