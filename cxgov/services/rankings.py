@@ -130,9 +130,14 @@ def rank_round(actor, round_id):
 
 
 # ------------------------------------------------------------------ reading
+_TEAM_SUBMITTED_TO = CompiledSelect(
+    lambda round_id, team_id: Initiative.select(Initiative.id)
+    .where((Initiative.round == round_id) & (Initiative.team == team_id) & (Initiative.status != "draft")).limit(1),
+    -7_000_003, -7_000_004)
+
+
 def team_may_read(actor, round_id):
-    return Initiative.select().where((Initiative.round == round_id) & (Initiative.team == actor.team_id)
-                                     & (Initiative.status != "draft")).exists()
+    return bool(_TEAM_SUBMITTED_TO.rows(round_id, actor.team_id))
 
 
 def check_readable(actor, ranking):
