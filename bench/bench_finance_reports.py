@@ -48,26 +48,14 @@ ROOT = os.path.dirname(HERE)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from _common import PG_SERVER, machine, pg_admin  # noqa: E402
+from _common import BLOCKS, CHANNELS, FOCUS, PG_SERVER, STAGES, machine, metrics_and_objectives, pg_admin  # noqa: E402,E501
 PG_NAME = "cxgov_bench_fin"
 PG_URL = f"{PG_SERVER}/{PG_NAME}"
 ENDPOINT = "/api/v1/reports/approved-spend?group_by={}"
 TARGET_GROUPS = ("team", "focus_area")
 SPLIT_GROUPS = ("objective", "partner")
 
-FOCUS = ("vision_strategy", "employees", "operations", "technology")
-BLOCKS = ("experience_design_operations", "customer_insights_metrics", "culture_management", "leadership_governance")
-STAGES = ("awareness", "consideration", "purchase", "onboarding", "usage", "support", "renewal", "advocacy")
-CHANNELS = ("web", "app", "store", "phone", "email", "chat", "social", "partner", "field", "mail")
 STATUSES = (("approved", 25), ("in_progress", 40), ("delivered", 20), ("reviewed", 12), ("cancelled", 3))
-METRICS = [  # key, unit, direction, baseline, target, weight, range
-    ("nps", "points", "higher_is_better", 20.0, 35.0, 3.0, (-100.0, 100.0)),
-    ("csat", "percent", "higher_is_better", 72.0, 85.0, 2.0, (0.0, 100.0)),
-    ("ces", "score", "lower_is_better", 4.1, 3.2, 1.5, (1.0, 7.0)),
-    ("churn", "percent", "lower_is_better", 12.0, 9.0, 2.5, (0.0, 100.0)),
-    ("fcr", "percent", "higher_is_better", 64.0, 75.0, 1.0, (0.0, 100.0)),
-    ("aht", "seconds", "lower_is_better", 420.0, 360.0, 0.5, (0.0, 3600.0)),
-]
 ROUNDS = (("FY2026 Q3", 2026, 3), ("FY2026 Q4", 2026, 4), ("FY2027 Q1", 2027, 1), ("FY2027 Q2", 2027, 2))
 
 
@@ -109,22 +97,13 @@ def capture_statements(call):
 
 # --------------------------------------------------------------------------- data
 def reference_data(rng):
-    from cxgov.services import auth, metrics, partners, rounds, teams
+    from cxgov.services import auth, partners, rounds, teams
     from cxgov.services.actor import SYSTEM
 
     team_ids = [teams.create_team(SYSTEM, name=f"Team {t:02d}", department=f"Dept {t % 6}", lead_name=f"Lead {t}",
                                   customer_facing=t % 3 == 0).id for t in range(30)]
     user_ids = [auth.create_user(SYSTEM, f"person{u}@example.com", f"Person {u}", "viewer").id for u in range(50)]
-    metric_ids = [metrics.create_metric(SYSTEM, key=key, name=key.upper(), unit=unit, direction=direction,
-                                        baseline=baseline, target=target, weight=weight, range_min=lo,
-                                        range_max=hi).id
-                  for key, unit, direction, baseline, target, weight, (lo, hi) in METRICS]
-    objective_ids = []
-    for o in range(8):
-        key, _, _, baseline, target, _, _ = METRICS[o % len(METRICS)]
-        objective_ids.append(metrics.create_objective(
-            SYSTEM, title=f"Objective {o}: move {key}", metric_id=metric_ids[o % len(METRICS)], baseline=baseline,
-            target=target, deadline=dt.date(2027, 12, 31), weight=float(rng.choice([1, 1, 2, 2, 3]))).id)
+    metric_ids, objective_ids = metrics_and_objectives(rng)
     partner_ids = [partners.create_partner(SYSTEM, name=f"Partner {p:02d}",
                                            kind=rng.choice(["supplier", "vendor", "provider"]), description="").id
                    for p in range(40)]

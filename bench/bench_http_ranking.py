@@ -44,7 +44,7 @@ ROOT = os.path.dirname(HERE)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from _common import PG_SERVER, machine, pg_admin  # noqa: E402
+from _common import BLOCKS, CHANNELS, FOCUS, METRICS, PG_SERVER, STAGES, machine, metrics_and_objectives, pg_admin  # noqa: E402,E501
 PG_NAME = "cxgov_bench"
 PG_URL = f"{PG_SERVER}/{PG_NAME}"
 LATEST = "/api/v1/rounds/{}/rankings/latest?page_size=100"
@@ -105,39 +105,15 @@ def free_port():
 
 
 # --------------------------------------------------------------------------- data
-FOCUS = ("vision_strategy", "employees", "operations", "technology")
-BLOCKS = ("experience_design_operations", "customer_insights_metrics", "culture_management", "leadership_governance")
-STAGES = ("awareness", "consideration", "purchase", "onboarding", "usage", "support", "renewal", "advocacy")
-CHANNELS = ("web", "app", "store", "phone", "email", "chat", "social", "partner", "field", "mail")
-METRICS = [  # key, unit, direction, baseline, target, weight, range
-    ("nps", "points", "higher_is_better", 20.0, 35.0, 3.0, (-100.0, 100.0)),
-    ("csat", "percent", "higher_is_better", 72.0, 85.0, 2.0, (0.0, 100.0)),
-    ("ces", "score", "lower_is_better", 4.1, 3.2, 1.5, (1.0, 7.0)),
-    ("churn", "percent", "lower_is_better", 12.0, 9.0, 2.5, (0.0, 100.0)),
-    ("fcr", "percent", "higher_is_better", 64.0, 75.0, 1.0, (0.0, 100.0)),
-    ("aht", "seconds", "lower_is_better", 420.0, 360.0, 0.5, (0.0, 3600.0)),
-]
-
-
 def reference_data(rng):
     """Teams, users, metrics, objectives, partners and assessments through the services."""
-    from cxgov.services import auth, metrics, partners, teams
+    from cxgov.services import auth, partners, teams
     from cxgov.services.actor import SYSTEM
 
     team_ids = [teams.create_team(SYSTEM, name=f"Team {t}", department=f"Dept {t % 5}", lead_name=f"Lead {t}").id
                 for t in range(20)]
     user_ids = [auth.create_user(SYSTEM, f"person{u}@example.com", f"Person {u}", "viewer").id for u in range(30)]
-    metric_ids = []
-    for key, unit, direction, baseline, target, weight, (lo, hi) in METRICS:
-        metric_ids.append(metrics.create_metric(SYSTEM, key=key, name=key.upper(), unit=unit, direction=direction,
-                                                baseline=baseline, target=target, weight=weight,
-                                                range_min=lo, range_max=hi).id)
-    objective_ids = []
-    for o in range(8):
-        key, _, _, baseline, target, _, _ = METRICS[o % len(METRICS)]
-        objective_ids.append(metrics.create_objective(
-            SYSTEM, title=f"Objective {o}: move {key}", metric_id=metric_ids[o % len(METRICS)], baseline=baseline,
-            target=target, deadline=dt.date(2027, 12, 31), weight=float(rng.choice([1, 1, 2, 2, 3]))).id)
+    metric_ids, objective_ids = metrics_and_objectives(rng)
     partner_ids = []
     for p in range(40):
         partner = partners.create_partner(SYSTEM, name=f"Partner {p}", kind=rng.choice(["supplier", "vendor", "provider"]),
