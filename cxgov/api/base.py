@@ -107,12 +107,16 @@ def _is_locked(exc):
     return "database is locked" in text or "database table is locked" in text or code in {"40001", "40P01", "55P03"}
 
 
+_CONNECTION_LOST = ("server closed the connection", "terminating connection", "connection already closed")
+
+
 def _is_connection_lost(exc):
     """The database connection broke (server restarted, backend terminated): the pool drops
-    the connection, so the same request retried gets a new one."""
+    the connection, so the same request retried gets a new one.  Judged by the driver's
+    message, not by the exception class: an InterfaceError is also what a programming error
+    (say, binding an unsupported type) raises, and that must stay a logged 500."""
     text = str(exc).lower()
-    return isinstance(exc, peewee.InterfaceError) or "server closed the connection" in text \
-        or "terminating connection" in text or "connection already closed" in text
+    return any(marker in text for marker in _CONNECTION_LOST)
 
 
 class SpecDefaults(BasePlugin):

@@ -1,4 +1,5 @@
-"""Query strings parsed once per route and string: same answers, own copies, errors every time."""
+"""cxgov/api/base.py plumbing: query strings parsed once per route and string (same answers, own
+copies, errors every time); which database errors count as a lost connection."""
 import marshmallow as ma
 from flask import Flask
 
@@ -39,3 +40,17 @@ def test_bounded():
         with app.test_request_context(f"/?page={page}"):
             assert parser.parse(schema, location="query")["page"] == page
     assert 1 <= len(parser._parsed) <= 3
+
+
+def test_only_a_lost_connection_is_a_503_not_every_interface_error():
+    """A broken connection is retryable (503); a programming error that the driver reports
+    as an InterfaceError is not, and stays a logged 500."""
+    import peewee
+
+    from cxgov.api.base import _is_connection_lost
+
+    assert _is_connection_lost(peewee.OperationalError("server closed the connection unexpectedly"))
+    assert _is_connection_lost(peewee.InterfaceError("connection already closed"))
+    assert _is_connection_lost(peewee.OperationalError("FATAL: terminating connection due to administrator command"))
+    assert not _is_connection_lost(peewee.InterfaceError("Error binding parameter 0 - probably unsupported type."))
+    assert not _is_connection_lost(peewee.OperationalError("no such table: team"))
