@@ -155,3 +155,16 @@ def test_team_leads_verify_but_do_not_read_events(client, make_user, admin):
     _, token = make_user("team_lead", team_id=team["id"])
     assert client.get("/api/v1/audit/verify", headers=bearer(token)).json["ok"]
     assert client.get("/api/v1/audit", headers=bearer(token)).status_code == 403
+
+
+def test_export_streams_inside_the_request_and_hands_its_connection_back(client, admin, app):
+    """The JSON Lines are produced while the response streams; the query must run inside the
+    request (whose teardown returns the connection to the pool), not after it."""
+    from cxgov.db import database
+
+    for n in range(3):
+        client.post("/api/v1/teams", json=team_payload(n), headers=admin)
+    exported = client.get("/api/v1/audit/export", headers=admin)
+    assert len(exported.get_data(as_text=True).splitlines()) >= 3
+    exported.close()
+    assert database.obj._in_use == {}

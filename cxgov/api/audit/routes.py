@@ -1,6 +1,6 @@
 import json
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, PeeweePage
@@ -48,5 +48,7 @@ class AuditExportViews(MethodView):
                 yield json.dumps({"id": event.id, "seq": event.seq, "payload": event.payload,
                                   "prev_hash": event.prev_hash, "hash": event.hash}) + "\n"
 
-        return Response(lines(), mimetype="application/x-ndjson",
+        # streamed inside the request context, so its teardown (connection back to the pool)
+        # runs after the last line, not before the first
+        return Response(stream_with_context(lines()), mimetype="application/x-ndjson",
                         headers={"Content-Disposition": "attachment; filename=cxgov-audit.jsonl"})
