@@ -339,22 +339,24 @@ class Blueprint(_Blueprint):
                 canonical = raw
             fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + b"\0" + canonical).hexdigest()
             for _attempt in range(3):
-                try:
-                    with write_transaction():
-                        existing = IdempotencyKey.get_or_none(
-                            (IdempotencyKey.user == user_id) & (IdempotencyKey.key == key))
-                        if existing is not None:
-                            return _replay(existing, fingerprint)
-                        claim = IdempotencyKey.create(user=user_id, key=key, fingerprint=fingerprint)
-                        response = func(*args, **kwargs)
-                        claim.status_code = response.status_code
-                        claim.response_body = response.get_data(as_text=True)
-                        claim.response_headers = json.dumps(
-                            {k: v for k, v in response.headers.items() if k in {"ETag", "Location", "Content-Type"}})
-                        claim.save()
-                        return response
-                except peewee.IntegrityError:
-                    continue  # another request claimed the key first: replay it
+                with write_transaction():
+                    existing = IdempotencyKey.get_or_none(
+                        (IdempotencyKey.user == user_id) & (IdempotencyKey.key == key))
+                    if existing is not None:
+                        return _replay(existing, fingerprint)
+                    try:
+                        with write_transaction():  # a savepoint around the claim alone
+                            claim = IdempotencyKey.create(user=user_id, key=key, fingerprint=fingerprint)
+                    except peewee.IntegrityError:
+                        continue  # another request claimed the key first: read it again and replay
+                    # the operation's own errors (a 409 for a duplicate, say) pass through as they are
+                    response = func(*args, **kwargs)
+                    claim.status_code = response.status_code
+                    claim.response_body = response.get_data(as_text=True)
+                    claim.response_headers = json.dumps(
+                        {k: v for k, v in response.headers.items() if k in {"ETag", "Location", "Content-Type"}})
+                    claim.save()
+                    return response
             raise errors.Conflict("a request with this Idempotency-Key is still in flight; retry shortly")
 
         doc = {"parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,

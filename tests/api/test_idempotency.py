@@ -31,6 +31,26 @@ def test_validation_failure_does_not_burn_the_key(client, admin):
     assert client.post("/api/v1/teams", json=team_payload(3), headers=headers).status_code == 201
 
 
+def test_the_operations_own_conflict_answers_as_without_a_key(client, admin, app):
+    """A duplicate e-mail is the service's 409, run once, with or without Idempotency-Key (the
+    key's race handling must not swallow it into "still in flight"), and burns no key."""
+    from tests.builders import table_counts
+
+    body = {"email": "dup@example.com", "name": "Dup", "role": "viewer"}
+    assert client.post("/api/v1/users", json=body, headers=admin).status_code == 201
+    with app.app_context():
+        before = table_counts()
+    plain = client.post("/api/v1/users", json=body, headers=admin)
+    keyed = client.post("/api/v1/users", json=body, headers={**admin, "Idempotency-Key": "dup-1"})
+    assert plain.status_code == keyed.status_code == 409
+    assert keyed.content_type == "application/problem+json" and keyed.json["detail"] == plain.json["detail"]
+    with app.app_context():
+        assert table_counts() == before
+    retry = client.post("/api/v1/users", json=dict(body, email="fresh@example.com"),
+                        headers={**admin, "Idempotency-Key": "dup-1"})
+    assert retry.status_code == 201
+
+
 def test_keys_are_scoped_per_client(client, admin, make_user):
     _, other_token = make_user("admin")
     assert client.post("/api/v1/teams", json=team_payload(1), headers={**admin, "Idempotency-Key": "same"}).status_code == 201
