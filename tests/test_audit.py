@@ -168,3 +168,17 @@ def test_export_streams_inside_the_request_and_hands_its_connection_back(client,
     assert len(exported.get_data(as_text=True).splitlines()) >= 3
     exported.close()
     assert database.obj._in_use == {}
+
+
+def test_a_recorded_write_outside_any_transaction_commits_with_its_event(app):
+    """create_recorded opens its own transaction: a caller that forgot one still gets the row and
+    its event together (before, the row autocommitted and the event then refused to append)."""
+    from cxgov.models import AuditEvent, AuditHead, Team
+    from cxgov.services.actor import SYSTEM
+    from cxgov.services.records import create_recorded
+
+    with app.app_context():
+        seq = AuditHead.get_by_id(1).seq
+        team = create_recorded(SYSTEM, Team, "team", name="Solo", department="Ops", lead_name="Lee")
+        event = AuditEvent.get((AuditEvent.entity_type == "team") & (AuditEvent.entity_id == team.id))
+        assert event.action == "team.created" and event.seq == seq + 1 == AuditHead.get_by_id(1).seq

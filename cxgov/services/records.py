@@ -8,6 +8,7 @@ import datetime as dt
 
 import peewee
 
+from cxgov.db import write_transaction
 from cxgov.errors import Conflict, NotFound, PreconditionFailed
 from cxgov.models.base import UTC, utcnow
 from cxgov.services.audit import append_event
@@ -50,43 +51,49 @@ def get_or_404(model, record_id, label=None):
     return record
 
 
+# Each helper opens its own write transaction (a savepoint inside the caller's): the row and its
+# event commit together or not at all, even if a caller forgot to open one.
+
 def create_recorded(actor, model, entity_type, **values):
-    record = model.create(**values)
-    append_event(actor, f"{entity_type}.created", entity_type, record.id, {"after": snapshot(record)})
-    return record
+    with write_transaction():
+        record = model.create(**values)
+        append_event(actor, f"{entity_type}.created", entity_type, record.id, {"after": snapshot(record)})
+        return record
 
 
 def update_recorded(actor, record, entity_type, changes, *, action=None, extra_change=None):
     """Apply ``changes`` if the record still has the version it was read at."""
-    model = type(record)
-    before = snapshot(record)
-    for key, value in changes.items():
-        setattr(record, key, value)
-    now = utcnow()
-    values = {model._meta.fields[k]: v for k, v in changes.items()}
-    values[model.version] = model.version + 1
-    values[model.updated_at] = now
-    updated = model.update(values).where((model.id == record.id) & (model.version == record.version)).execute()
-    if updated != 1:
-        raise PreconditionFailed(
-            f"{entity_type} {record.id} was changed by someone else since you read it; GET it again"
-        )
-    record.version += 1
-    record.updated_at = now
-    change = {"before": before, "after": snapshot(record), "changed": diff(before, snapshot(record))}
-    if extra_change:
-        change.update(extra_change)
-    append_event(actor, action or f"{entity_type}.updated", entity_type, record.id, change)
-    return record
+    with write_transaction():
+        model = type(record)
+        before = snapshot(record)
+        for key, value in changes.items():
+            setattr(record, key, value)
+        now = utcnow()
+        values = {model._meta.fields[k]: v for k, v in changes.items()}
+        values[model.version] = model.version + 1
+        values[model.updated_at] = now
+        updated = model.update(values).where((model.id == record.id) & (model.version == record.version)).execute()
+        if updated != 1:
+            raise PreconditionFailed(
+                f"{entity_type} {record.id} was changed by someone else since you read it; GET it again"
+            )
+        record.version += 1
+        record.updated_at = now
+        change = {"before": before, "after": snapshot(record), "changed": diff(before, snapshot(record))}
+        if extra_change:
+            change.update(extra_change)
+        append_event(actor, action or f"{entity_type}.updated", entity_type, record.id, change)
+        return record
 
 
 def delete_recorded(actor, record, entity_type):
-    model = type(record)
-    before = snapshot(record)
-    try:
-        deleted = model.delete().where((model.id == record.id) & (model.version == record.version)).execute()
-    except peewee.IntegrityError as exc:
-        raise Conflict(f"{entity_type} {record.id} is still referenced and cannot be deleted") from exc
-    if deleted != 1:
-        raise PreconditionFailed(f"{entity_type} {record.id} was changed by someone else since you read it")
-    append_event(actor, f"{entity_type}.deleted", entity_type, record.id, {"before": before})
+    with write_transaction():
+        model = type(record)
+        before = snapshot(record)
+        try:
+            deleted = model.delete().where((model.id == record.id) & (model.version == record.version)).execute()
+        except peewee.IntegrityError as exc:
+            raise Conflict(f"{entity_type} {record.id} is still referenced and cannot be deleted") from exc
+        if deleted != 1:
+            raise PreconditionFailed(f"{entity_type} {record.id} was changed by someone else since you read it")
+        append_event(actor, f"{entity_type}.deleted", entity_type, record.id, {"before": before})
