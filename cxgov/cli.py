@@ -16,7 +16,7 @@ import peewee
 from flask import current_app
 from flask.cli import FlaskGroup, pass_script_info
 
-from cxgov.db import database
+from cxgov.db import database, write_transaction
 from cxgov.errors import DomainError
 
 
@@ -156,8 +156,9 @@ def create_admin(email, name, ttl_days):
         if pending_migrations(database.obj):
             _fail("the database is not migrated: run `cxgov db upgrade` first")
         try:
-            user = create_user(SYSTEM, email, name, "admin")
-            record, secret = issue_token(SYSTEM, user.id, "cli", ttl_days)
+            with write_transaction():  # the admin exists only with its token
+                user = create_user(SYSTEM, email, name, "admin")
+                record, secret = issue_token(SYSTEM, user.id, "cli", ttl_days)
         except peewee.IntegrityError:
             _fail(f"a user with e-mail {email.lower()!r} already exists")
         except DomainError as exc:

@@ -62,8 +62,10 @@ def record_review(actor, initiative_id, data):
         for claim, realized, source, detail in rows:
             ReviewMetric.create(review=review.id, metric=claim.metric_id, expected_change=claim.expected_change,
                                 confidence=claim.confidence, realized_change=realized, source=source, window=detail)
-        Initiative.update(status="reviewed", version=Initiative.version + 1, updated_at=utcnow()).where(
+        moved = Initiative.update(status="reviewed", version=Initiative.version + 1, updated_at=utcnow()).where(
             (Initiative.id == initiative.id) & (Initiative.status == "delivered")).execute()
+        if moved != 1:  # another request reviewed or moved it since it was read
+            raise Conflict(f"initiative {initiative.id} is no longer delivered; GET it again")
         snap = calibration.recompute(initiative.team_id, review.id)
         append_event(actor, "review.recorded", "initiative", initiative.id, {
             "review": snapshot(review), "metrics": [snapshot(m) for m in review.metrics],
