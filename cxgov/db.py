@@ -138,6 +138,10 @@ class CompiledSelect:
             numbered = re.sub(r"%%|%s", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
             # typed by the Python values (an int is a bigint: an id column may be a 4-byte integer,
             # and an id past its range must match nothing, not fail as an untyped $1 would)
+            unknown = [p for p in params if type(p) not in _PG_TYPES]
+            if unknown:
+                raise RuntimeError(f"no PostgreSQL parameter type for {unknown!r} in {sql!r}: "
+                                   f"compiled selects take {', '.join(t.__name__ for t in _PG_TYPES)} values")
             types = [_PG_TYPES[type(p)] for p in params]
             prepare = f"PREPARE {self._name}" + (f" ({', '.join(types)})" if types else "") + f" AS {numbered}"
             sql = f"EXECUTE {self._name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
