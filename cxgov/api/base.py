@@ -304,7 +304,10 @@ class Blueprint(_Blueprint):
     # conditional UPDATE on the version column is the real precondition.
     @staticmethod
     def _etag_data(record):
-        return {"type": type(record).__name__, "id": record.id, "version": record.version}
+        data = {"type": type(record).__name__, "id": record.id, "version": record.version}
+        if hasattr(record, "locked"):  # a scoring model locks on first use without a new version
+            data["locked"] = bool(record.locked)
+        return data
 
     def set_record_etag(self, record):
         self.set_etag(self._etag_data(record))

@@ -65,9 +65,14 @@ def test_model_from_two_judges_and_versioning(client, world):
     pinned = client.patch(f"/api/v1/rounds/{world['round']}", json={"scoring_model_id": model.json["id"]},
                           headers={**admin, "If-Match": etag})
     assert pinned.status_code == 200 and pinned.json["scoring_model_id"] == model.json["id"]
+    unlocked = client.get(f"/api/v1/scoring-models/{model.json['id']}", headers=chair)
+    assert unlocked.json["locked"] is False
     ranking = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair).json
     assert ranking["weights"] == pytest.approx(preview.json["weights"])
-    assert client.get(f"/api/v1/scoring-models/{model.json['id']}", headers=chair).json["locked"]
+    # locking changes what GET shows, so a cached copy from before it is not "not modified"
+    relocked = client.get(f"/api/v1/scoring-models/{model.json['id']}",
+                          headers={**chair, "If-None-Match": unlocked.headers["ETag"]})
+    assert relocked.status_code == 200 and relocked.json["locked"] is True
 
     etag = client.get(f"/api/v1/scoring-models/{model.json['id']}", headers=chair).headers["ETag"]
     edited = client.put(f"/api/v1/scoring-models/{model.json['id']}", headers={**chair, "If-Match": etag}, json={
