@@ -40,6 +40,17 @@ def user_for_token(token):
     return user if user.active else None
 
 
+def list_users(role=None, team_id=None, q=None):
+    query = User.select()
+    if role:
+        query = query.where(User.role == role)
+    if team_id:
+        query = query.where(User.team == team_id)
+    if q:
+        query = query.where(User.name.contains(q) | User.email.contains(q))
+    return query
+
+
 def _check_team_binding(role, team_id):
     if role == "team_lead":
         if team_id is None:

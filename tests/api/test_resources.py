@@ -158,3 +158,17 @@ def test_problem_json_on_405_keeps_allow_header(client, world):
     response = client.put("/api/v1/teams", json={}, headers=bearer(world["tokens"]["admin"]))
     assert response.status_code == 405
     assert response.content_type == "application/problem+json" and "GET" in response.headers["Allow"]
+
+
+def test_users_filter_by_role_team_and_text(client, world):
+    admin = bearer(world["tokens"]["admin"])
+
+    def emails(query):
+        response = client.get(f"/api/v1/users?{query}", headers=admin)
+        assert response.status_code == 200
+        return sorted(u["email"] for u in response.json)
+
+    assert emails("role=team_lead") == ["lead.a@example.com", "lead.b@example.com"]
+    assert emails(f"team_id={world['team_b']}") == ["lead.b@example.com"]
+    assert emails("q=Sponsor") == ["sponsor@example.com"] == emails("q=sponsor@")
+    assert emails("role=viewer&q=lead") == []

@@ -18,13 +18,7 @@ class UserViews(MethodView):
     @blp.paginate(PeeweePage)
     def get(self, args):
         """List users"""
-        query = User.select()
-        if args.get("role"):
-            query = query.where(User.role == args["role"])
-        if args.get("team_id"):
-            query = query.where(User.team == args["team_id"])
-        if args.get("q"):
-            query = query.where(User.name.contains(args["q"]) | User.email.contains(args["q"]))
+        query = users.list_users(args.get("role"), args.get("team_id"), args.get("q"))
         return apply_sort(query, User, args.get("sort"), SORTABLE)
 
     @blp.login_required("admin")
