@@ -266,6 +266,17 @@ class QueryMemoParser(FlaskParser):
         super().__init__(*args, **kwargs)
         self._parsed = {}
 
+    def _raw_load_json(self, req):
+        """Malformed JSON is a 400 however it is malformed: webargs turns a JSONDecodeError into
+        one, but nesting deeper than the recursion limit (RecursionError) or an integer literal
+        over Python's 4,300 digits (ValueError) escaped as a 500."""
+        try:
+            return super()._raw_load_json(req)
+        except (RecursionError, ValueError) as exc:
+            if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+                raise
+            return self._handle_invalid_json_error(json.JSONDecodeError(str(exc), "", 0), req)
+
     def parse(self, argmap, req=None, *, location=None, **kwargs):
         if location != "query" or kwargs.get("validate") is not None or not isinstance(argmap, ma.Schema):
             return super().parse(argmap, req, location=location, **kwargs)
@@ -338,7 +349,7 @@ class Blueprint(_Blueprint):
             raw = request.get_data(cache=True)
             try:
                 canonical = json.dumps(json.loads(raw or b"null"), sort_keys=True).encode()
-            except ValueError:
+            except (ValueError, RecursionError):  # malformed: the argument parser answers 400
                 canonical = raw
             fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + b"\0" + canonical).hexdigest()
             for _attempt in range(3):
@@ -430,9 +441,29 @@ def Text(max_length, min_length=1, **kwargs):
     return CleanString(validate=ma.validate.Length(min_length, max_length), **kwargs)
 
 
+class StrictFloat(ma.fields.Float):
+    """A JSON number only: "2.5" and true are refused, not converted."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBool(ma.fields.Boolean):
+    """A JSON true or false only: "yes", 1 and "true" are refused, not converted.  (Query-string
+    flags stay ``ma.fields.Boolean``: there every value is text.)"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def Number(lo=None, hi=None, *, min_inclusive=True, **kwargs):
-    """A finite float (NaN and Infinity refused) within [lo, hi] (or (lo, hi] with min_inclusive=False)."""
-    return ma.fields.Float(allow_nan=False, validate=ma.validate.Range(lo, hi, min_inclusive=min_inclusive), **kwargs)
+    """A finite JSON number (NaN and Infinity refused, text refused) within [lo, hi] (or (lo, hi]
+    with min_inclusive=False)."""
+    return StrictFloat(allow_nan=False, validate=ma.validate.Range(lo, hi, min_inclusive=min_inclusive), **kwargs)
 
 
 class PeeweePage(Page):

@@ -3,7 +3,9 @@ import json
 
 import pytest
 
-from tests.builders import build_world, initiative_payload, metric_payload, objective_payload, round_payload, table_counts
+from tests.builders import (
+    build_world, initiative_payload, metric_payload, objective_payload, round_payload, table_counts, team_payload,
+)
 from tests.conftest import bearer
 
 
@@ -102,6 +104,31 @@ def test_nan_and_infinity_are_refused(app, client, world, literal):
 def test_invalid_json_is_400(app, client, world):
     _assert_refused(app, client, "post", "/api/v1/teams", None, bearer(world["tokens"]["admin"]), status=400,
                     raw="{not json")
+
+
+@pytest.mark.parametrize("raw", ["[" * 100_000 + "]" * 100_000, '{"name": ' + "9" * 5_000 + "}"],
+                         ids=["nested past the recursion limit", "integer of 5,000 digits"])
+@pytest.mark.parametrize("keyed", [False, True], ids=["plain", "with Idempotency-Key"])
+def test_json_python_cannot_parse_is_400(app, client, world, raw, keyed):
+    headers = {**bearer(world["tokens"]["admin"]), **({"Idempotency-Key": "deep-1"} if keyed else {})}
+    _assert_refused(app, client, "post", "/api/v1/teams", None, headers, status=400, raw=raw)
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/v1/metrics", dict(weight="2.5"), "weight"),
+    ("/api/v1/teams", dict(customer_facing="yes"), "customer_facing"),
+    ("/api/v1/teams", dict(customer_facing=1), "customer_facing"),
+], ids=["number as text", "flag as text", "flag as 1"])
+def test_numbers_and_flags_as_text_are_refused_not_converted(app, client, world, path, body, field):
+    base = metric_payload("csat") if path.endswith("metrics") else team_payload(9)
+    _assert_refused(app, client, "post", path, {**base, **body}, bearer(world["tokens"]["admin"]), field=field)
+
+
+def test_an_impact_given_as_text_is_refused(app, client, world):
+    payload = initiative_payload(world)
+    payload["impacts"] = [{"metric_id": world["metric"], "expected_change": "3.5", "confidence": "0.7"}]
+    _assert_refused(app, client, "post", "/api/v1/initiatives", payload, bearer(world["tokens"]["team_lead"]),
+                    field="impacts")
 
 
 def test_body_over_one_mib_is_413(app, client, world):

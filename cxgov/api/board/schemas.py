@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Money, QueryInt, Schema, Text
+from cxgov.api.base import StrictBool, Id, Money, QueryInt, Schema, Text
 from cxgov.models.governance import OUTCOMES, VOTE_CHOICES
 
 
@@ -54,7 +54,7 @@ class DecisionCreateSchema(Schema):
     accountable_owner_id = Id(metadata={"description": "approvals: who answers for delivery"})
     due_date = ma.fields.Date(metadata={"description": "approvals: delivery due"})
     deferred_to_round_id = Id(metadata={"description": "deferrals: a later round in planning or open"})
-    override = ma.fields.Boolean(load_default=False)
+    override = StrictBool(load_default=False)
     override_rationale = Text(5000, min_length=0, load_default="")
 
 
@@ -69,7 +69,7 @@ class DecisionSchema(Schema):
     accountable_owner_id = ma.fields.Integer(allow_none=True)
     due_date = ma.fields.Date(allow_none=True)
     deferred_to_id = ma.fields.Integer(allow_none=True)
-    override = ma.fields.Boolean()
+    override = StrictBool()
     override_kinds = ma.fields.List(ma.fields.String())
     override_rationale = ma.fields.String()
     tally = ma.fields.Dict()

@@ -1,13 +1,13 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Money, Number, Schema, Text
+from cxgov.api.base import StrictBool, Id, Money, Number, Schema, Text
 from cxgov.models.initiatives import FOCUS_AREAS
 
 MAX_IDS = 10000
 
 
 class PartialSchema(Schema):
-    enabled = ma.fields.Boolean(load_default=False)
+    enabled = StrictBool(load_default=False)
     min_share = Number(0, 1, min_inclusive=False, load_default=0.5,
                        metadata={"description": "the least share of its request an initiative may be funded at"})
 

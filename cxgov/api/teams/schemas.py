@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Schema, Text, sort_field
+from cxgov.api.base import StrictBool, Schema, Text, sort_field
 
 SORTABLE = ("id", "name", "department")
 
@@ -9,7 +9,7 @@ class TeamSchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String()
     department = ma.fields.String()
-    customer_facing = ma.fields.Boolean()
+    customer_facing = StrictBool()
     lead_name = ma.fields.String()
     lead_email = ma.fields.String(allow_none=True)
     version = ma.fields.Integer(dump_only=True)
@@ -20,7 +20,7 @@ class TeamSchema(Schema):
 class TeamCreateSchema(Schema):
     name = Text(120, required=True)
     department = Text(120, required=True)
-    customer_facing = ma.fields.Boolean(load_default=False)
+    customer_facing = StrictBool(load_default=False)
     lead_name = Text(200, required=True)
     lead_email = ma.fields.Email(allow_none=True, validate=ma.validate.Length(max=254))
 
@@ -28,7 +28,7 @@ class TeamCreateSchema(Schema):
 class TeamUpdateSchema(Schema):
     name = Text(120)
     department = Text(120)
-    customer_facing = ma.fields.Boolean()
+    customer_facing = StrictBool()
     lead_name = Text(200)
     lead_email = ma.fields.Email(allow_none=True, validate=ma.validate.Length(max=254))
 
