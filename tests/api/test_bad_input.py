@@ -230,3 +230,13 @@ def test_csv_upload_with_a_nul_byte_is_refused(app, client, world):
                            headers={**bearer(world["tokens"]["admin"]), "Content-Type": "text/csv"})
     assert response.status_code == 422 and response.content_type == "application/problem+json"
     assert _counts(app) == before
+
+
+def test_csv_upload_that_is_not_utf8_is_refused_not_stored_garbled(app, client, world):
+    raw = "measured_at,value,segment\n2026-01-01T00:00:00Z,1,caf".encode() + b"\xe9\n"
+    before = _counts(app)
+    response = client.post(f"/api/v1/metrics/{world['metric']}/measurements/upload", data=raw,
+                           headers={**bearer(world["tokens"]["admin"]), "Content-Type": "text/csv"})
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert "body" in response.json["errors"] and "UTF-8" in response.json["detail"]
+    assert _counts(app) == before

@@ -134,7 +134,12 @@ class MeasurementUploadViews(MethodView):
         """Upload measurements as CSV (text/csv; all rows or none, row numbers in errors)"""
         if request.mimetype != "text/csv":
             raise RuleViolation("send the upload as text/csv", errors={"Content-Type": ["text/csv"]})
-        rows = _parse_csv(request.get_data(as_text=True))
+        try:
+            text = request.get_data().decode("utf-8-sig")  # strict: bad bytes are refused, not replaced
+        except UnicodeDecodeError as exc:
+            raise RuleViolation(f"the upload is not UTF-8 text (byte {exc.start})",
+                                errors={"body": ["UTF-8 text"]}) from exc
+        rows = _parse_csv(text)
         stored = metrics.record_measurements(current_actor(), metric_id, rows)
         return {"metric_id": metric_id, "stored": stored}
 
