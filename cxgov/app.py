@@ -6,7 +6,7 @@ from flask import Flask, g, jsonify
 
 from cxgov import __version__
 from cxgov.config import settings_from_environment
-from cxgov.db import database, open_database
+from cxgov.db import database, forget_prefetched, open_database
 
 
 def create_app(config=None):
@@ -80,6 +80,7 @@ def _register_request_hooks(app):
 
     @app.teardown_request
     def _close(exc):
+        forget_prefetched()
         if not database.is_closed():
             database.close()
 

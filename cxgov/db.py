@@ -6,6 +6,7 @@ up front, so read-check-write sequences cannot interleave), a plain
 transaction on PostgreSQL where services take row locks with conditional
 UPDATEs.
 """
+import contextvars
 import itertools
 import os
 import re
@@ -98,6 +99,27 @@ def write_transaction():
 
 _PG_TYPES = {int: "bigint", str: "text", float: "double precision", bool: "boolean"}
 
+#: Rows read ahead in this request: {(CompiledSelect, values): rows}.  Filled by
+#: ``CompiledPair.both`` through ``offer``, taken (once) by ``CompiledSelect.rows`` with the same
+#: values, and emptied by ``forget_prefetched`` when the request ends.
+_PREFETCHED = contextvars.ContextVar("cxgov_prefetched", default=None)
+
+
+def offer(select, values, rows):
+    """Hand ``rows`` (the answer of ``select`` with ``values``, just read) to the next
+    ``select.rows(*values)`` of this request, which then makes no round trip."""
+    store = _PREFETCHED.get()
+    if store is None:
+        store = {}
+        _PREFETCHED.set(store)
+    store[(select, tuple(values))] = rows
+
+
+def forget_prefetched():
+    """End of request: rows read ahead and not taken are dropped (never carried over)."""
+    if _PREFETCHED.get() is not None:
+        _PREFETCHED.set(None)
+
 
 class CompiledSelect:
     """A SELECT whose SQL peewee builds once per database, then runs with new parameters.
@@ -123,15 +145,22 @@ class CompiledSelect:
         self._name = f"cxgov_q{next(self._names)}"
         self._compiled = None  # (database, sql, parameters, marker positions, PREPARE sql)
         self._prepared_on = weakref.WeakKeyDictionary()  # PostgreSQL connections that hold it
+        self._pairs = {}  # other select -> CompiledPair(self, other)
 
-    def _compile(self, db):
-        sql, params = self._build(*self._markers).sql()
+    def _statement(self):
+        """(the peewee query, its SQL with the driver's placeholders, its parameters, where each marker is)"""
+        query = self._build(*self._markers)
+        sql, params = query.sql()
         positions = []
         for marker in self._markers:
             found = [i for i, p in enumerate(params) if type(p) is type(marker) and p == marker]
             if len(found) != 1:
                 raise RuntimeError(f"marker {marker!r} appears {len(found)} times in {sql!r} {params!r}")
             positions.append(found[0])
+        return query, sql, list(params), positions
+
+    def _compile(self, db):
+        _, sql, params, positions = self._statement()
         prepare = None
         if isinstance(db, peewee.PostgresqlDatabase):
             numbers = itertools.count(1)
@@ -148,6 +177,14 @@ class CompiledSelect:
         return db, sql, tuple(params), tuple(positions), prepare
 
     def rows(self, *values):
+        store = _PREFETCHED.get()
+        if store:
+            ahead = store.pop((self, values), None)
+            if ahead is not None:
+                return ahead
+        return self._run(values)
+
+    def _run(self, values):
         db = database.obj
         compiled = self._compiled
         if compiled is None or compiled[0] is not db:
@@ -162,6 +199,47 @@ class CompiledSelect:
                 db.execute_sql(prepare)
                 self._prepared_on[connection] = True
         return db.execute_sql(sql, params).fetchall()
+
+    def paired_with(self, other):
+        """The ``CompiledPair`` of this select and ``other`` (built once)."""
+        pair = self._pairs.get(other)
+        if pair is None:
+            pair = self._pairs[other] = CompiledPair(self, other)
+        return pair
+
+
+class CompiledPair(CompiledSelect):
+    """Two selects of at most one row each (``.limit(1)``), answered by one statement: one
+    round trip instead of two.  On PostgreSQL a round trip costs about as much CPU as the
+    whole of an indexed one-row read, so the request that checks a token and then reads one
+    row reads both at once.  Both answer from the same snapshot, exactly as run alone."""
+
+    def __init__(self, first, second):
+        super().__init__(None)
+        self._parts = (first, second)
+        self._widths = None
+
+    def _statement(self):
+        sql, params, positions, widths = [], [], [], []
+        for n, part in enumerate(self._parts, 1):
+            query, part_sql, part_params, part_positions = part._statement()
+            if getattr(query, "_limit", None) != 1 or getattr(query, "_offset", None):
+                raise RuntimeError(f"a paired select must read at most one row (.limit(1)): {part_sql!r}")
+            positions += [len(params) + p for p in part_positions]
+            params += part_params
+            widths.append(len(query.selected_columns))
+            # the marker column tells an absent row from a row of NULLs
+            sql.append(f" LEFT JOIN (SELECT 1 AS cxgov_found, q{n}.* FROM ({part_sql}) AS q{n}) AS p{n} ON 1 = 1")
+        self._widths = tuple(widths)
+        return None, "SELECT * FROM (SELECT 1 AS cxgov_one) AS p0" + "".join(sql), params, positions
+
+    def both(self, first_values, second_values):
+        """(rows of the first select, rows of the second), each [] or one row, as ``rows`` gives."""
+        row = self._run(tuple(first_values) + tuple(second_values))[0]
+        width = self._widths[0]
+        first = [tuple(row[2:2 + width])] if row[1] is not None else []
+        second = [tuple(row[3 + width:])] if row[2 + width] is not None else []
+        return first, second
 
 
 def instance_from_row(model, fields, values):

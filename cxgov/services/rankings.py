@@ -146,14 +146,25 @@ def check_readable(actor, ranking):
 
 
 #: Reading a ranking is what the board and team leads do most (a page per request), so the
-#: two lookups have their SQL built once.
+#: two lookups have their SQL built once, and each reads at most one row so that the route can
+#: read it along with the token check (``read_along_*``: one round trip for both).
 _RANKING_FIELDS = tuple(Ranking._meta.sorted_fields)
-_RANKING_BY_ID = CompiledSelect(lambda ranking_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.id == ranking_id),
-                                -7_000_001)
+_RANKING_BY_ID = CompiledSelect(
+    lambda ranking_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.id == ranking_id).limit(1), -7_000_001)
 _LATEST_OF_ROUND = CompiledSelect(
     lambda round_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.round == round_id)
     .order_by(Ranking.id.desc()).limit(1),
     -7_000_002)
+
+
+def read_along_ranking(ranking_id):
+    """What ``get_ranking`` reads first, for ``login_required(read_along=...)``."""
+    return _RANKING_BY_ID, (ranking_id,)
+
+
+def read_along_latest(round_id):
+    """What ``latest_ranking`` reads first, for ``login_required(read_along=...)``."""
+    return _LATEST_OF_ROUND, (round_id,)
 
 
 def _ranking_from(rows):
