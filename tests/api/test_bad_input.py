@@ -240,3 +240,31 @@ def test_csv_upload_that_is_not_utf8_is_refused_not_stored_garbled(app, client, 
     assert response.status_code == 422 and response.content_type == "application/problem+json"
     assert "body" in response.json["errors"] and "UTF-8" in response.json["detail"]
     assert _counts(app) == before
+
+
+@pytest.mark.parametrize("method, path, body, unknown", [
+    ("get", "/api/v1/teams?pagesize=10", None, "pagesize"),  # a typo of page_size, on a paginated list
+    ("get", "/api/v1/initiatives?stauts=approved&page=1", None, "stauts"),
+    ("get", "/api/v1/rounds/{round}?expand=all", None, "expand"),  # a route with no query parameters at all
+    ("get", "/api/v1/rounds/{round}/rankings/latest?page_size=5&pge=2", None, "pge"),
+    ("head", "/api/v1/teams?x=1", None, "x"),
+    ("post", "/api/v1/rounds/{round}/rankings?dry_run=true", None, "dry_run"),  # must not rank "for real"
+    ("post", "/api/v1/teams?notify=1", {"name": "Gamma", "department": "Ops", "lead_name": "Lee"}, "notify"),
+])
+def test_unknown_query_parameters_are_refused_and_write_nothing(app, client, world, method, path, body, unknown):
+    """webargs drops unknown query parameters; a misspelt filter must not answer as if absent."""
+    path = path.format(round=world["round"])
+    headers = bearer(world["tokens"]["admin"])
+    if method == "head":
+        response = client.head(path, headers=headers)
+        assert response.status_code == 422 and response.content_type == "application/problem+json"
+        return
+    problem = _assert_refused(app, client, method, path, body, headers, status=422, field=unknown)
+    assert unknown in problem["detail"] and "this endpoint takes" in problem["detail"]
+
+
+def test_documented_query_parameters_still_pass(app, client, world):
+    headers = bearer(world["tokens"]["admin"])
+    assert client.get("/api/v1/teams?page=1&page_size=2&q=a", headers=headers).status_code == 200
+    assert client.get("/api/v1/initiatives?status=submitted&page=1", headers=headers).status_code == 200
+    assert client.get("/api/v1/audit/verify?expected_head=" + "0" * 64, headers=headers).status_code == 200
