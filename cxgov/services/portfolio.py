@@ -13,7 +13,7 @@ import numpy as np
 from cxgov import scoring
 from cxgov.db import write_transaction
 from cxgov.errors import Forbidden, NotFound, RuleViolation
-from cxgov.models import Initiative, PortfolioScenario, Round
+from cxgov.models import Initiative, PortfolioScenario, Round, Team
 from cxgov.services.audit import append_event
 from cxgov.services.rankings import entries_of, get_ranking, inputs_of, latest_ranking, team_may_read
 
@@ -80,6 +80,29 @@ def optimize_round(actor, round_id, request):
         return scenario
 
 
+def _caps(inputs, requested, notes):
+    """(rows, max share) per cap.  A team that does not exist is refused (a typo must not pass
+    as "no cap"); a cap that matches nothing in this ranking constrains nothing, and says so."""
+    team_ids = {int(cap["value"]) for cap in requested if cap["by"] == "team"}
+    known = {t.id for t in Team.select(Team.id).where(Team.id.in_(sorted(team_ids)))} if team_ids else set()
+    missing = sorted(team_ids - known)
+    if missing:
+        raise RuleViolation(f"caps name teams that do not exist: {', '.join(map(str, missing))}",
+                            errors={"caps": [f"team {t} does not exist" for t in missing]})
+    caps = []
+    for cap in requested:
+        if cap["by"] == "team":
+            label, members = f"team {int(cap['value'])}", [
+                row for row, item in enumerate(inputs["initiatives"]) if item["team_id"] == int(cap["value"])]
+        else:
+            label, members = f"focus area {cap['value']}", [
+                row for row, item in enumerate(inputs["initiatives"]) if item["focus_area"] == cap["value"]]
+        if not members:
+            notes.append(f"the cap on {label} matches no initiative of this ranking: it constrains nothing")
+        caps.append((members, cap["max_share"]))
+    return caps
+
+
 def solve(rnd, ranking, request):
     inputs = json.loads(inputs_of(ranking))
     entries = sorted(entries_of(ranking), key=lambda e: e.initiative_id)  # inputs order (by id)
@@ -109,11 +132,7 @@ def solve(rnd, ranking, request):
     must_fund = _rows(request.get("must_fund", []), index, "must_fund")
     groups = [_rows(g, index, "all_or_none") for g in request.get("all_or_none", [])]
     excludes = [tuple(_rows(pair, index, "exclusions")) for pair in request.get("exclusions", [])]
-    caps = []
-    for cap in request.get("caps", []):
-        key = "focus_area" if cap["by"] == "focus_area" else "team_id"
-        members = [row for row, item in enumerate(inputs["initiatives"]) if str(item[key]) == str(cap["value"])]
-        caps.append((members, cap["max_share"]))
+    caps = _caps(inputs, request.get("caps", []), notes)
     floors, floor_metrics = [], []
     for floor in request.get("floors", []):
         impact, metric = _metric_improvement(inputs, floor["metric_id"])

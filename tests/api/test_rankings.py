@@ -280,3 +280,25 @@ def test_team_leads_list_scenarios_only_of_rounds_they_submitted_to(client, worl
     assert own.status_code == 200 and [s["name"] for s in own.json["available"]] == ["base"]
     other = client.get(f"/api/v1/rounds/{world['round']}/portfolio", headers=bearer(world["tokens"]["team_lead_b"]))
     assert other.status_code == 403
+
+
+def test_portfolio_caps_name_real_teams_and_say_when_they_constrain_nothing(client, world):
+    chair = bearer(world["tokens"]["board_chair"])
+    client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair)
+    url = f"/api/v1/rounds/{world['round']}/portfolio"
+    missing = client.post(url, headers=chair, json={"name": "typo", "caps": [
+        {"by": "team", "value": "987654", "max_share": 0.1}]})
+    assert missing.status_code == 422 and missing.content_type == "application/problem+json"
+    assert missing.json["errors"]["caps"] == ["team 987654 does not exist"]
+    assert client.get(url, headers=chair).json["available"] == []  # nothing stored
+    # team B exists but has nothing in this ranking (only a draft): accepted, and said
+    idle = client.post(url, headers=chair, json={"name": "idle", "caps": [
+        {"by": "team", "value": str(world["team_b"]), "max_share": 0.1}]})
+    assert idle.status_code == 201, idle.json
+    assert f"the cap on team {world['team_b']} matches no initiative of this ranking: it constrains nothing" \
+        in idle.json["notes"]
+    # a cap that binds: team A's only initiative costs more than 1 % of the budget, so nothing is funded
+    binding = client.post(url, headers=chair, json={"name": "binding", "caps": [
+        {"by": "team", "value": "0" + str(world["team_a"]), "max_share": 0.01}]})
+    assert binding.status_code == 201, binding.json
+    assert binding.json["selected"] == [] and not any("constrains nothing" in n for n in binding.json["notes"])
