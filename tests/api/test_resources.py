@@ -174,3 +174,52 @@ def test_users_filter_by_role_team_and_text(client, world):
     assert emails(f"team_id={world['team_b']}") == ["lead.b@example.com"]
     assert emails("q=Sponsor") == ["sponsor@example.com"] == emails("q=sponsor@")
     assert emails("role=viewer&q=lead") == []
+
+
+#: per resource: PATCH bodies that must be refused with 422, each naming a field
+BAD_PATCHES = {
+    "teams": [({"colour": "red"}, "colour"), ({"lead_name": 7}, "lead_name"), ({"name": ""}, "name")],
+    "partners": [({"kind": "enemy"}, "kind"), ({"name": None}, "name"), ({"extra": 1}, "extra")],
+    "metrics": [({"weight": float("nan")}, "weight"), ({"weight": "2.5"}, "weight"), ({"weight": -1}, "weight")],
+    "objectives": [({"weight": True}, "weight"), ({"metric_id": "x"}, "metric_id"), ({"title": ["a"]}, "title")],
+    "rounds": [({"budget": 10.5}, "budget"), ({"budget": -1}, "budget"), ({"fiscal_quarter": 5}, "fiscal_quarter")],
+    "users": [({"role": "emperor"}, "role"), ({"email": "not-an-address"}, "email"), ({"active": "yes"}, "active")],
+}
+
+
+def _snapshot(app):
+    from cxgov.db import database
+    from tests.builders import table_counts
+
+    with app.app_context():
+        counts = table_counts()
+        database.close()
+        return counts
+
+
+@pytest.mark.parametrize("resource", sorted(BAD_PATCHES))
+def test_bad_patches_malformed_preconditions_and_unknown_ids_write_nothing(app, client, world, resource):
+    admin = bearer(world["tokens"]["admin"])
+    rid = client.post(f"/api/v1/{resource}", json=CASES[resource][0](world), headers=admin).json["id"]
+    got = client.get(f"/api/v1/{resource}/{rid}", headers=admin)
+    etag, before_counts = got.headers["ETag"], _snapshot(app)
+    good = CASES[resource][1]
+
+    def refused(response, status, field=None):
+        assert response.status_code == status, response.get_data(as_text=True)
+        assert response.content_type == "application/problem+json" and response.json["status"] == status
+        if field is not None:
+            assert field in response.json.get("errors", {}), response.json
+
+    for body, field in BAD_PATCHES[resource]:
+        refused(client.patch(f"/api/v1/{resource}/{rid}", json=body, headers={**admin, "If-Match": etag}), 422, field)
+    # an If-Match that does not parse counts as absent (428); one that parses but matches nothing is 412
+    for malformed, status in (('"unquoted', 428), ("W/", 412), ('""', 412), ("garbage, *", 412), ("x" * 5000, 412)):
+        refused(client.patch(f"/api/v1/{resource}/{rid}", json=good, headers={**admin, "If-Match": malformed}), status)
+    for missing_id in (999_999, 99999999999999999999):
+        refused(client.patch(f"/api/v1/{resource}/{missing_id}", json=good, headers={**admin, "If-Match": etag}), 404)
+    # nothing changed: same record, same ETag, same rows (and so no audit event)
+    after = client.get(f"/api/v1/{resource}/{rid}", headers=admin)
+    assert after.headers["ETag"] == etag and after.json == got.json
+    assert _snapshot(app) == before_counts
+    assert client.patch(f"/api/v1/{resource}/{rid}", json=good, headers={**admin, "If-Match": etag}).status_code == 200
