@@ -564,6 +564,16 @@ def test_team_lead_reads_only_rankings_of_rounds_its_team_submitted_to(client, w
         refused = client.get(url, headers=bearer(world["tokens"]["team_lead_b"]))  # team B submitted nothing
         assert refused.status_code == 403, url
         _no_data(refused, "Submitted A")
+    # the robustness reads of the same ranking follow the same rule
+    url = f"/api/v1/rankings/{rid}/stability?k=1"
+    assert client.get(url, headers=bearer(world["tokens"]["team_lead"])).status_code == 200
+    refused = client.get(url, headers=bearer(world["tokens"]["team_lead_b"]))
+    assert refused.status_code == 403 and refused.content_type == "application/problem+json"
+    url, body = f"/api/v1/rankings/{rid}/acceptability", {"samples": 200, "seed": 1}
+    assert client.post(url, json=body, headers=bearer(world["tokens"]["team_lead"])).status_code == 200
+    refused = client.post(url, json=body, headers=bearer(world["tokens"]["team_lead_b"]))
+    assert refused.status_code == 403 and refused.content_type == "application/problem+json"
+    _no_data(refused, "Submitted A")
 
 
 if __name__ == "__main__":
