@@ -73,8 +73,10 @@ def list_measurements(metric_id, since=None, until=None, segment=None, channel=N
     return query.order_by(Measurement.measured_at, Measurement.id)
 
 
-def record_measurements(actor, metric_id, rows):
-    """Insert all rows or none; values outside the metric's range are refused by row number."""
+def record_measurements(actor, metric_id, rows, labels=None):
+    """Insert all rows or none; values outside the metric's range are refused, each named by its
+    label (``labels[i]`` for ``rows[i]``: a CSV's line; by default the 0-based index, as a JSON
+    array's errors are)."""
     with write_transaction():
         metric = get_or_404(Metric, metric_id, "metric")
         bad = {}
@@ -82,7 +84,8 @@ def record_measurements(actor, metric_id, rows):
             value = row["value"]
             if (metric.range_min is not None and value < metric.range_min) or \
                     (metric.range_max is not None and value > metric.range_max):
-                bad[str(index)] = [f"value {value} outside [{metric.range_min}, {metric.range_max}]"]
+                label = str(index) if labels is None else labels[index]
+                bad[label] = [f"value {value} outside [{metric.range_min}, {metric.range_max}]"]
         if bad:
             raise RuleViolation(f"{len(bad)} measurement(s) outside the range of metric {metric.key}; nothing stored",
                                 errors=bad)

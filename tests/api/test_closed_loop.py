@@ -133,11 +133,22 @@ def test_csv_upload_names_the_bad_row(client, admin):
     bad = good + "2026-05-01T00:00:00Z,not-a-number,web\n2026-06-01T00:00:00Z,9.5,web\n"
     refused = client.post(f"/api/v1/metrics/{metric['id']}/measurements/upload", data=bad,
                           headers={**admin, "Content-Type": "text/csv"})
-    assert refused.status_code == 422 and "3" in refused.json["errors"]
+    # the header is line 1: the unreadable value is on line 4 (line 5 is read fine; its range is checked next)
+    assert refused.status_code == 422 and list(refused.json["errors"]) == ["line 4"]
     out_of_range = client.post(f"/api/v1/metrics/{metric['id']}/measurements/upload",
-                               data="measured_at,value\n2026-06-01T00:00:00Z,9.5\n",
+                               data="measured_at,value\n2026-06-01T00:00:00Z,3.5\n2026-06-02T00:00:00Z,9.5\n",
                                headers={**admin, "Content-Type": "text/csv"})
-    assert out_of_range.status_code == 422 and "0" in out_of_range.json["errors"]
+    assert out_of_range.status_code == 422 and list(out_of_range.json["errors"]) == ["line 3"]
+    # every bad row is named, a quoted value spanning two lines counts both, extra fields are refused
+    several = client.post(f"/api/v1/metrics/{metric['id']}/measurements/upload",
+                          data='measured_at,value,channel\n2026-06-01T00:00:00Z,3.5,"web\nsite"\n'
+                               "yesterday,3.1,web\n2026-06-03T00:00:00Z,3.2,web,extra\n2026-06-04T00:00:00Z,,web\n",
+                          headers={**admin, "Content-Type": "text/csv"})
+    assert several.status_code == 422 and sorted(several.json["errors"]) == ["line 4", "line 5", "line 6"]
+    # the JSON route keeps JSON's convention: the 0-based index in the array
+    json_range = client.post(f"/api/v1/metrics/{metric['id']}/measurements", headers=admin, json={"measurements": [
+        {"measured_at": "2026-06-01T00:00:00Z", "value": 3.5}, {"measured_at": "2026-06-02T00:00:00Z", "value": 9.5}]})
+    assert json_range.status_code == 422 and list(json_range.json["errors"]) == ["1"]
     listed = client.get(f"/api/v1/metrics/{metric['id']}/measurements", headers=admin).json
     assert len(listed) == 2
 

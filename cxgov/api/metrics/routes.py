@@ -93,7 +93,9 @@ CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema":
 
 
 def _parse_csv(text):
-    """Rows of a measurement CSV upload, validated one by one; errors keyed by row number."""
+    """Rows of a measurement CSV upload, validated one by one, and the label of each: "line N",
+    N counting the file's lines as a spreadsheet or an editor shows them (the header is line 1).
+    Every invalid row is named, not just the first."""
     reader = csv.DictReader(io.StringIO(text))
     try:
         fieldnames = reader.fieldnames
@@ -104,25 +106,34 @@ def _parse_csv(text):
                             errors={"header": ["measured_at,value[,segment,channel]"]})
     if extra := set(reader.fieldnames) - {"measured_at", "value", "segment", "channel"}:
         raise RuleViolation(f"unknown CSV columns {sorted(extra)}", errors={"header": [f"unknown {sorted(extra)}"]})
-    schema, rows, errors = MeasurementInSchema(), [], {}
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise RuleViolation(f"the CSV cannot be read: {exc}", errors={"body": [str(exc)]}) from exc
-    for number, raw in enumerate(records, start=1):
-        if number > 10000:
+    schema, rows, labels, errors = MeasurementInSchema(), [], [], {}
+    while True:
+        line = reader.line_num + 1  # where the next record starts
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise RuleViolation(f"the CSV cannot be read at line {line}: {exc}",
+                                errors={f"line {line}": [str(exc)]}) from exc
+        if len(labels) + len(errors) >= 10000:
             raise RuleViolation("at most 10,000 rows per upload", errors={"rows": ["at most 10,000"]})
+        label = f"line {line}"
+        if None in raw:  # more fields than the header names
+            errors[label] = [f"{len(raw[None])} field(s) more than the header's {len(fieldnames)}"]
+            continue
         cleaned = {k: v for k, v in raw.items() if v not in (None, "") or k in ("measured_at", "value")}
         try:
             cleaned["value"] = float(cleaned["value"]) if cleaned.get("value") not in (None, "") else None
             rows.append(schema.load(cleaned))
+            labels.append(label)
         except (ValueError, ma.ValidationError) as exc:
-            errors[str(number)] = [str(getattr(exc, "messages", exc))]
+            errors[label] = [str(getattr(exc, "messages", exc))]
     if errors:
         raise RuleViolation(f"{len(errors)} CSV row(s) are invalid; nothing stored", errors=errors)
     if not rows:
         raise RuleViolation("the CSV has no rows", errors={"rows": ["at least one"]})
-    return rows
+    return rows, labels
 
 
 @blp.route("/" + id_path("metric_id") + "/measurements/upload")
@@ -131,7 +142,7 @@ class MeasurementUploadViews(MethodView):
     @blp.doc(**CSV_BODY)
     @blp.response(201, MeasurementBatchResultSchema)
     def post(self, metric_id):
-        """Upload measurements as CSV (text/csv; all rows or none, row numbers in errors)"""
+        """Upload measurements as CSV (text/csv; all rows or none; errors name each bad row as "line N", the header being line 1)"""
         if request.mimetype != "text/csv":
             raise RuleViolation("send the upload as text/csv", errors={"Content-Type": ["text/csv"]})
         try:
@@ -139,8 +150,8 @@ class MeasurementUploadViews(MethodView):
         except UnicodeDecodeError as exc:
             raise RuleViolation(f"the upload is not UTF-8 text (byte {exc.start})",
                                 errors={"body": ["UTF-8 text"]}) from exc
-        rows = _parse_csv(text)
-        stored = metrics.record_measurements(current_actor(), metric_id, rows)
+        rows, labels = _parse_csv(text)
+        stored = metrics.record_measurements(current_actor(), metric_id, rows, labels)
         return {"metric_id": metric_id, "stored": stored}
 
 
