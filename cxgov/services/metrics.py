@@ -1,5 +1,8 @@
 """The CX metric catalog, its measurements, and the strategic objectives tied to it."""
 import datetime as dt
+import hashlib
+
+import rfc8785
 
 from cxgov.db import write_transaction
 from cxgov.errors import RuleViolation
@@ -73,6 +76,36 @@ def list_measurements(metric_id, since=None, until=None, segment=None, channel=N
     return query.order_by(Measurement.measured_at, Measurement.id)
 
 
+def id_ranges(ids):
+    """Sorted ids as [[first, last], ...] runs (one run when nothing interleaved)."""
+    ranges = []
+    for i in sorted(ids):
+        if ranges and i == ranges[-1][1] + 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return ranges
+
+
+def batch_rows(metric_id, ranges):
+    """The stored measurements of a batch, by the id runs its event recorded, in id order."""
+    if not ranges:
+        return Measurement.select().where(False)
+    where = None
+    for first, last in ranges:
+        part = Measurement.id.between(first, last)
+        where = part if where is None else where | part
+    return Measurement.select().where((Measurement.metric == metric_id) & where).order_by(Measurement.id)
+
+
+def measurements_digest(rows):
+    """SHA-256 of the canonical JSON (RFC 8785) of measurement rows: id, time (UTC), value,
+    segment, channel.  Recompute it from ``batch_rows`` to check a batch against its event."""
+    return hashlib.sha256(rfc8785.dumps([
+        {"id": m.id, "measured_at": m.measured_at.astimezone(dt.timezone.utc).isoformat(), "value": m.value,
+         "segment": m.segment, "channel": m.channel} for m in rows])).hexdigest()
+
+
 def record_measurements(actor, metric_id, rows, labels=None):
     """Insert all rows or none; values outside the metric's range are refused, each named by its
     label (``labels[i]`` for ``rows[i]``: a CSV's line; by default the 0-based index, as a JSON
@@ -89,12 +122,18 @@ def record_measurements(actor, metric_id, rows, labels=None):
         if bad:
             raise RuleViolation(f"{len(bad)} measurement(s) outside the range of metric {metric.key}; nothing stored",
                                 errors=bad)
+        ids = []
         for start in range(0, len(rows), 500):
-            Measurement.insert_many([{**row, "metric": metric_id} for row in rows[start:start + 500]]).execute()
+            ids += [i for (i,) in Measurement.insert_many([{**row, "metric": metric_id} for row in rows[start:start + 500]])
+                    .returning(Measurement.id).tuples().execute()]
+        ranges = id_ranges(ids)
         append_event(actor, "measurements.recorded", "metric", metric_id, {
             "count": len(rows),
             "first": min(r["measured_at"] for r in rows).isoformat() if rows else None,
             "last": max(r["measured_at"] for r in rows).isoformat() if rows else None,
+            # which rows, and what they held as stored: the log commits to the values, not just their number
+            "ids": ranges,
+            "rows_sha256": measurements_digest(batch_rows(metric_id, ranges)),
         })
         return len(rows)
 

@@ -170,3 +170,34 @@ def test_maturity_assessments(client, admin):
     overview = client.get("/api/v1/maturity-assessments", headers=admin).json
     assert overview["current"]["measurement"] == 3 and len(overview["history"]) == 2
     assert overview["foundational_recommended"] is True
+
+
+def test_a_measurement_batch_event_commits_to_the_stored_values(app, client, admin):
+    from cxgov.db import database
+    from cxgov.models import Measurement
+    from cxgov.services.metrics import batch_rows, measurements_digest
+
+    metric = client.post("/api/v1/metrics", headers=admin, json={
+        "key": "ces", "name": "CES", "unit": "score", "direction": "lower_is_better", "baseline": 4.0, "target": 3.0,
+        "weight": 1.0, "range_min": 1.0, "range_max": 7.0}).json
+    sent = client.post(f"/api/v1/metrics/{metric['id']}/measurements", headers=admin, json={"measurements": [
+        {"measured_at": "2026-03-01T10:00:00+02:00", "value": 3.9, "channel": "phone"},
+        {"measured_at": "2026-03-02T00:00:00Z", "value": 4, "segment": "smb"}]})
+    assert sent.status_code == 201, sent.json
+    uploaded = client.post(f"/api/v1/metrics/{metric['id']}/measurements/upload", headers={**admin, "Content-Type": "text/csv"},
+                           data="measured_at,value\n2026-04-01T00:00:00Z,3.7\n")
+    assert uploaded.status_code == 201, uploaded.json
+    events = client.get(f"/api/v1/audit?action=measurements.recorded&entity_id={metric['id']}", headers=admin).json
+    assert [e["change"]["count"] for e in events] == [2, 1]
+    with app.app_context():
+        for event in events:
+            rows = list(batch_rows(metric["id"], event["change"]["ids"]))
+            assert len(rows) == event["change"]["count"]
+            assert measurements_digest(rows) == event["change"]["rows_sha256"]
+        first_ids = events[0]["change"]["ids"]
+        assert [r.measured_at.isoformat() for r in batch_rows(metric["id"], first_ids)] == [
+            "2026-03-01T08:00:00+00:00", "2026-03-02T00:00:00+00:00"]
+        # a value changed behind the API's back no longer matches what the log committed to
+        Measurement.update(value=3.8).where(Measurement.id == first_ids[0][0]).execute()
+        assert measurements_digest(batch_rows(metric["id"], first_ids)) != events[0]["change"]["rows_sha256"]
+        database.close()
