@@ -1,7 +1,8 @@
 """OpenAPI-driven fuzz (schemathesis 4, in-process against the WSGI app) over every operation.
 
-Fails on any 5xx and on any response the spec does not describe (status code, content type,
-body schema, headers); expectations such as 428 for a missing If-Match live in
+Fails on any 5xx, on any response the spec does not describe (status code, content type,
+body schema, headers), and on any refusal (4xx) that wrote something (row counts of every
+table and the chain head compared around each call); expectations such as 428 for a missing If-Match live in
 ``schemathesis.toml`` at the repository root.
 
 The app is built at import time (schemathesis reads the spec from it to generate the tests) on
@@ -23,7 +24,7 @@ from schemathesis.config import SchemathesisConfig
 from cxgov.api.base import MAX_ID
 from cxgov.app import create_app
 from cxgov.db import database
-from tests.builders import build_world
+from tests.builders import build_world, table_counts
 from tests.conftest import ON_POSTGRES, PG_URL, _reset_postgres, bearer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -96,17 +97,32 @@ def _prepare(case, world):
             case.path_parameters[name] = real[name]
 
 
+def _counts():
+    with APP.app_context():
+        counts = table_counts()
+        database.close()
+    return counts
+
+
+def _call_and_check(case, headers):
+    """Conforms to the spec, and a refusal (4xx) wrote nothing: same rows, same chain head."""
+    before = _counts()
+    response = case.call_and_validate(headers=headers)
+    if 400 <= response.status_code < 500:
+        assert _counts() == before, (case.method, case.path, case.path_parameters, response.status_code, "a refusal wrote")
+
+
 @schema.parametrize()
 def test_fuzz_as_admin(case, fuzz_world):
     _prepare(case, fuzz_world)
-    case.call_and_validate(headers=bearer(fuzz_world["tokens"]["admin"]))
+    _call_and_check(case, bearer(fuzz_world["tokens"]["admin"]))
 
 
 @viewer_schema.parametrize()
 def test_fuzz_as_viewer(case, fuzz_world):
     """The 403 paths (and the viewer's reads) conform to the spec too."""
     _prepare(case, fuzz_world)
-    case.call_and_validate(headers=bearer(fuzz_world["tokens"]["viewer"]))
+    _call_and_check(case, bearer(fuzz_world["tokens"]["viewer"]))
 
 
 # ---------------------------------------------------------------------------------------
