@@ -82,6 +82,30 @@ def cases(w):
                                                      {"measured_at": "2026-01-01T00:00:00Z"}, 422),
         "acceptability: 0 samples": ("board_member", "post", f"/api/v1/rankings/{w['pinned']}/acceptability",
                                      {"samples": 0}, 422),
+        # ids in bodies that name nothing
+        "delegation: to an unknown user": ("board_member", "post", f"/api/v1/rounds/{rid}/delegations",
+                                           {"delegate_id": 987654}, 422),
+        "decision: unknown initiative": ("board_chair", "post", f"/api/v1/rounds/{rid}/decisions",
+                                         {"initiative_id": 987654, "outcome": "reject", "rationale": "r"}, 422),
+        "decision: unknown accountable owner": ("board_chair", "post", f"/api/v1/rounds/{rid}/decisions",
+                                                {"initiative_id": iid, "outcome": "approve", "rationale": "r",
+                                                 "approved_amount": 10, "accountable_owner_id": 987654,
+                                                 "due_date": "2027-01-01", "override": True,
+                                                 "override_rationale": "x"}, 422),
+        "decision: deferred to an unknown round": ("board_chair", "post", f"/api/v1/rounds/{rid}/decisions",
+                                                   {"initiative_id": iid, "outcome": "defer", "rationale": "r",
+                                                    "deferred_to_round_id": 987654}, 422),
+        "portfolio: floor on an unknown metric": ("board_chair", "post", f"/api/v1/rounds/{rid}/portfolio",
+                                                  {"name": "x", "floors": [{"metric_id": 987654, "minimum": 1}]}, 422),
+        "portfolio: an unknown ranking": ("board_chair", "post", f"/api/v1/rounds/{rid}/portfolio",
+                                          {"name": "x", "ranking_id": 987654}, 404),
+        "portfolio: exclusion of unknown ids": ("board_chair", "post", f"/api/v1/rounds/{rid}/portfolio",
+                                                {"name": "x", "exclusions": [[987654, 987655]]}, 422),
+        "actual: on an unknown initiative": ("finance", "post", "/api/v1/initiatives/987654/actuals",
+                                             {"amount": 5, "fiscal_year": 2027, "fiscal_quarter": 1,
+                                              "booked_on": "2027-02-01", "reference": "x"}, 404),
+        "vote: on an unknown round": ("board_member", "post", "/api/v1/rounds/987654/votes",
+                                      {"initiative_id": iid, "choice": "approve"}, 404),
     }
 
 
@@ -98,3 +122,5 @@ def test_refused_and_nothing_written(app, client, board, case):
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.content_type == "application/problem+json" and response.json["status"] == status
     assert _counts(app) == before
+    if status == 422:  # a refused field is named
+        assert response.json.get("errors"), response.json
