@@ -268,3 +268,38 @@ def test_documented_query_parameters_still_pass(app, client, world):
     assert client.get("/api/v1/teams?page=1&page_size=2&q=a", headers=headers).status_code == 200
     assert client.get("/api/v1/initiatives?status=submitted&page=1", headers=headers).status_code == 200
     assert client.get("/api/v1/audit/verify?expected_head=" + "0" * 64, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"name": "t", "expires_in_days": 0}, "expires_in_days"),
+    ({"name": "t", "expires_in_days": 367}, "expires_in_days"),
+    ({"name": "t", "expires_in_days": 30.0}, "expires_in_days"),
+    ({"name": "t", "expires_in_days": "30"}, "expires_in_days"),
+    ({"name": "x" * 101}, "name"),
+    ({}, "name"),
+    ({"name": "t", "user_id": 987654}, None),  # an admin naming a user that does not exist: 404
+    ({"name": "t", "scopes": ["all"]}, "scopes"),
+])
+def test_token_requests_out_of_bounds_issue_nothing(app, client, world, body, field):
+    status = 404 if field is None else 422
+    problem = _assert_refused(app, client, "post", "/api/v1/tokens", body, bearer(world["tokens"]["admin"]),
+                              status=status, field=field)
+    assert "token" not in problem
+
+
+def test_a_request_id_is_echoed_when_well_formed_and_replaced_otherwise(app, client, world):
+    admin = bearer(world["tokens"]["admin"])
+    echoed = client.get("/api/v1/teams", headers={**admin, "X-Request-ID": "trace-42.a:b"})
+    assert echoed.headers["X-Request-ID"] == "trace-42.a:b"
+    for bad in ("has space", "x" * 65, "semi;colon", ""):
+        replaced = client.get("/api/v1/teams", headers={**admin, "X-Request-ID": bad})
+        assert replaced.status_code == 200
+        assert replaced.headers["X-Request-ID"] != bad and len(replaced.headers["X-Request-ID"]) == 32
+    # a refusal carries it in the problem body, and a write records it in its event
+    refused = client.post("/api/v1/teams", json={"name": 1}, headers={**admin, "X-Request-ID": "req-refused"})
+    assert refused.json["request_id"] == "req-refused"
+    made = client.post("/api/v1/teams", json={"name": "Traced", "department": "Ops", "lead_name": "Lee"},
+                       headers={**admin, "X-Request-ID": "req-made"})
+    assert made.status_code == 201
+    events = client.get(f"/api/v1/audit?entity_type=team&entity_id={made.json['id']}", headers=admin).json
+    assert [e["request_id"] for e in events] == ["req-made"]
