@@ -83,17 +83,25 @@ def test_0007_carries_a_rankings_inputs_over_and_back(app):
     down), so a ranking stored before the move still verifies after it."""
     world = build_world(app)
     with app.app_context():
-        ranking = rankings.rank_round(SYSTEM, world["round"])
-        text = rankings.inputs_of(ranking)
+        from cxgov.models import Round
+
+        # two rankings with different inputs (the round's budget is among them), so a copy that
+        # paired rows up wrongly would show
+        first = rankings.rank_round(SYSTEM, world["round"])
+        Round.update(budget=Round.budget + 1).where(Round.id == world["round"]).execute()
+        second = rankings.rank_round(SYSTEM, world["round"])
+        texts = {r.id: rankings.inputs_of(r) for r in (first, second)}
+        assert texts[first.id] != texts[second.id] and first.inputs_hash != second.inputs_hash
         db = database.obj
         assert "inputs" not in [c.name for c in db.get_columns("ranking")]
         try:
             assert runner(db).down() == ["0007_ranking_inputs"]
             assert "ranking_inputs" not in db.get_tables()
-            stored = db.execute_sql(f'SELECT "inputs" FROM "ranking" WHERE "id" = {db.param}', (ranking.id,)).fetchone()
-            assert stored[0] == text
+            stored = dict(db.execute_sql('SELECT "id", "inputs" FROM "ranking"').fetchall())
+            assert stored == texts
         finally:
             upgrade(db)
         assert "inputs" not in [c.name for c in db.get_columns("ranking")]
-        assert rankings.inputs_of(ranking) == text
-        assert rankings.verify_ranking(SYSTEM, ranking.id)["ok"] is True
+        for ranking in (first, second):
+            assert rankings.inputs_of(ranking) == texts[ranking.id]
+            assert rankings.verify_ranking(SYSTEM, ranking.id)["ok"] is True
