@@ -19,7 +19,7 @@ initiatives):
 
 Run: ``.venv/bin/python bench/bench_http_ranking.py`` (about 8 minutes on 2 cores).
 Options: ``--sizes 1000,10000``, ``--databases sqlite,postgres``, ``--load-seconds 10``,
-``--json out.json``.  The PostgreSQL bench database is dropped at the end.
+``--json out.json``, ``--read-cache-ms 1000`` (the opt-in read cache; off by default, as shipped).  The PostgreSQL bench database is dropped at the end.
 """
 import argparse
 import concurrent.futures
@@ -184,7 +184,7 @@ def load_round(rng, ref, n):
                     "dependencies": len(deps)}
 
 
-def prepare(url, sizes, seed=7):
+def prepare(url, sizes, seed=7, read_cache_ms=0):
     """Migrate, seed the default model, load one round per size; return (app, token, rounds)."""
     import peewee
 
@@ -194,7 +194,7 @@ def prepare(url, sizes, seed=7):
     from cxgov.services.actor import SYSTEM
     from cxgov.services.scoring_models import ensure_default_model
 
-    app = create_app({"DATABASE_URL": url, "TESTING": False})
+    app = create_app({"DATABASE_URL": url, "TESTING": False, "READ_CACHE_MS": read_cache_ms})
     rng = random.Random(seed)
     with app.app_context():
         upgrade(database.obj)
@@ -319,9 +319,10 @@ def load(port, path, token, seconds):
 
 
 # --------------------------------------------------------------------------- one database
-def bench_database(label, url, sizes, load_seconds, workdir):
-    print(f"[{label}] preparing {url} (load average {os.getloadavg()})", flush=True)
-    app, token, rounds = prepare(url, sizes)
+def bench_database(label, url, sizes, load_seconds, workdir, read_cache_ms=0):
+    print(f"[{label}] preparing {url} (load average {os.getloadavg()}; CXGOV_READ_CACHE_MS={read_cache_ms})",
+          flush=True)
+    app, token, rounds = prepare(url, sizes, read_cache_ms=read_cache_ms)
     client = app.test_client()
     auth = {"Authorization": f"Bearer {token}"}
     results, bodies = {}, {}
@@ -356,7 +357,8 @@ def bench_database(label, url, sizes, load_seconds, workdir):
     bodies_file = os.path.join(workdir, f"bare-bodies-{label}.json")
     with open(bodies_file, "w", encoding="utf-8") as f:
         json.dump({str(k): {"body": b.decode("utf-8"), "pagination": p} for k, (b, p) in bodies.items()}, f)
-    real_proc, real_port = start_gunicorn(["wsgi:app"], {"CXGOV_DATABASE_URL": url, "CXGOV_LOG_LEVEL": "WARNING"}, ROOT)
+    real_proc, real_port = start_gunicorn(["wsgi:app"], {"CXGOV_DATABASE_URL": url, "CXGOV_LOG_LEVEL": "WARNING",
+                                                         "CXGOV_READ_CACHE_MS": str(read_cache_ms)}, ROOT)
     bare_proc, bare_port = None, None
     try:
         bare_proc, bare_port = start_gunicorn(["bench_http_ranking:make_bare_app()"],
@@ -431,6 +433,8 @@ def main(argv=None):
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--read-cache-ms", type=int, default=0,
+                        help="CXGOV_READ_CACHE_MS for the real app (default 0: off, as shipped)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     started = time.perf_counter()
@@ -448,7 +452,7 @@ def main(argv=None):
                 url = PG_URL
             else:
                 raise SystemExit(f"unknown database {label!r}")
-            all_results[label] = bench_database(label, url, sizes, args.load_seconds, workdir)
+            all_results[label] = bench_database(label, url, sizes, args.load_seconds, workdir, args.read_cache_ms)
     finally:
         from cxgov.db import database
 

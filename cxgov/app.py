@@ -6,7 +6,7 @@ from flask import Flask, g, jsonify
 
 from cxgov import __version__
 from cxgov.config import settings_from_environment
-from cxgov.db import database, forget_prefetched, open_database
+from cxgov.db import database, forget_prefetched, open_database, set_read_cache
 
 
 def create_app(config=None):
@@ -34,6 +34,7 @@ def create_app(config=None):
     )
     logging.getLogger("cxgov").setLevel(app.config["LOG_LEVEL"])
 
+    set_read_cache(app.config["READ_CACHE_MS"] / 1000)  # 0 (off) unless the operator opts in
     database.initialize(open_database(app.config["DATABASE_URL"],
                                        pool_max_connections=app.config["POOL_MAX_CONNECTIONS"]))
     _register_request_hooks(app)

@@ -121,6 +121,28 @@ def forget_prefetched():
         _PREFETCHED.set(None)
 
 
+#: Opt-in (``CXGOV_READ_CACHE_MS``, default 0 = off): how long a process may answer a cacheable
+#: compiled select (the token check, a round's latest ranking) from memory.  Off, every request
+#: reads both fresh.  On, a token revoked or a user deactivated in another process, or a ranking
+#: created there, takes effect within that time (in this process at once: the services that
+#: change them call ``forget_cached``).  ``clock`` is replaceable for tests.
+READ_CACHE = {"seconds": 0.0, "max_entries": 4096}
+clock = time.monotonic
+
+
+_CACHEABLE = weakref.WeakSet()  # every cacheable CompiledSelect
+
+
+def set_read_cache(seconds):
+    """Set how long cacheable answers may be reused (``create_app`` does, from the setting);
+    everything remembered so far is dropped."""
+    if not 0 <= seconds <= 5:
+        raise ValueError(f"the read cache keeps answers 0 to 5 seconds, not {seconds}")
+    READ_CACHE["seconds"] = float(seconds)
+    for select in list(_CACHEABLE):
+        select.forget_cached()
+
+
 class CompiledSelect:
     """A SELECT whose SQL peewee builds once per database, then runs with new parameters.
 
@@ -139,13 +161,17 @@ class CompiledSelect:
 
     _names = itertools.count(1)
 
-    def __init__(self, build, *markers):
+    def __init__(self, build, *markers, cacheable=False):
         self._build = build
         self._markers = markers
         self._name = f"cxgov_q{next(self._names)}"
         self._compiled = None  # (database, sql, parameters, marker positions, PREPARE sql)
         self._prepared_on = weakref.WeakKeyDictionary()  # PostgreSQL connections that hold it
         self._pairs = {}  # other select -> CompiledPair(self, other)
+        self._cacheable = cacheable  # may answer from READ_CACHE when that is on
+        self._cache = {}  # values -> (database, deadline, rows)
+        if cacheable:
+            _CACHEABLE.add(self)
 
     def _statement(self):
         """(the peewee query, its SQL with the driver's placeholders, its parameters, where each marker is)"""
@@ -182,7 +208,34 @@ class CompiledSelect:
             ahead = store.pop((self, values), None)
             if ahead is not None:
                 return ahead
-        return self._run(values)
+        cached = self._cached(values)
+        if cached is not None:
+            return cached
+        rows = self._run(values)
+        self._keep(values, rows)
+        return rows
+
+    def _cached(self, values):
+        """The remembered answer for ``values`` if the read cache is on and it is fresh (never
+        an answer from another database object).  The rows are shared: do not mutate them."""
+        if not self._cacheable or READ_CACHE["seconds"] <= 0:
+            return None
+        entry = self._cache.get(values)
+        if entry is None or entry[0] is not database.obj or clock() >= entry[1]:
+            return None
+        return entry[2]
+
+    def _keep(self, values, rows):
+        # only found rows: a miss (an unknown token, an unranked round) is asked again next time
+        if not self._cacheable or READ_CACHE["seconds"] <= 0 or not rows:
+            return
+        if len(self._cache) >= READ_CACHE["max_entries"]:
+            self._cache.clear()
+        self._cache[values] = (database.obj, clock() + READ_CACHE["seconds"], rows)
+
+    def forget_cached(self):
+        """A service of this process changed what this select reads: drop every remembered answer."""
+        self._cache.clear()
 
     def _run(self, values):
         db = database.obj
@@ -234,11 +287,21 @@ class CompiledPair(CompiledSelect):
         return None, "SELECT * FROM (SELECT 1 AS cxgov_one) AS p0" + "".join(sql), params, positions
 
     def both(self, first_values, second_values):
-        """(rows of the first select, rows of the second), each [] or one row, as ``rows`` gives."""
-        row = self._run(tuple(first_values) + tuple(second_values))[0]
+        """(rows of the first select, rows of the second), each [] or one row, as ``rows`` gives.
+        With the read cache on, a part remembered fresh is not read again (both: no round trip)."""
+        first_values, second_values = tuple(first_values), tuple(second_values)
+        a, b = self._parts
+        hit_a, hit_b = a._cached(first_values), b._cached(second_values)
+        if hit_a is not None:
+            return hit_a, (hit_b if hit_b is not None else b.rows(*second_values))
+        if hit_b is not None:
+            return a.rows(*first_values), hit_b
+        row = self._run(first_values + second_values)[0]
         width = self._widths[0]
         first = [tuple(row[2:2 + width])] if row[1] is not None else []
         second = [tuple(row[3 + width:])] if row[2 + width] is not None else []
+        a._keep(first_values, first)
+        b._keep(second_values, second)
         return first, second
 
 

@@ -17,13 +17,14 @@ def digest_of(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-#: Every authenticated request runs this read, so its SQL is built once (no caching of the
-#: answer: a revoked token or a deactivated user is refused from the next request on).
+#: Every authenticated request runs this read, so its SQL is built once.  Its answer is not
+#: cached unless the operator opts in (CXGOV_READ_CACHE_MS): by default a revoked token or a
+#: deactivated user is refused from the next request on, in every process.
 _USER_FIELDS = tuple(User._meta.sorted_fields)
 _TOKEN_USER = CompiledSelect(
     lambda digest: ApiToken.select(ApiToken.revoked_at, ApiToken.expires_at, *_USER_FIELDS).join(User)
     .where(ApiToken.digest == digest).limit(1),  # the digest is unique; limit(1) lets it pair
-    "\x00digest")
+    "\x00digest", cacheable=True)  # only when CXGOV_READ_CACHE_MS is set (off by default)
 
 
 def user_for_token(token, along=None):
@@ -93,7 +94,9 @@ def update_user(actor, user_id, changes, precondition):
         changes["team"] = team_id
         if "email" in changes:
             changes["email"] = changes["email"].lower()
-        return update_recorded(actor, user, "user", changes)
+        updated = update_recorded(actor, user, "user", changes)
+        _TOKEN_USER.forget_cached()  # a role or active flag changed: this process stops trusting what it read
+        return updated
 
 
 def issue_token(actor, user_id, name, ttl_days):
@@ -131,4 +134,6 @@ def revoke_token(actor, token_id, precondition):
         precondition(token)
         if token.revoked_at is not None:
             return token
-        return update_recorded(actor, token, "token", {"revoked_at": utcnow()}, action="token.revoked")
+        revoked = update_recorded(actor, token, "token", {"revoked_at": utcnow()}, action="token.revoked")
+        _TOKEN_USER.forget_cached()
+        return revoked

@@ -126,6 +126,7 @@ def rank_round(actor, round_id):
             # the model version became immutable with this ranking (its one change, logged here)
             "scoring_model_locked": [model.locked, True],
         })
+        _LATEST_OF_ROUND.forget_cached()  # this process sees the new ranking at once
         return ranking
 
 
@@ -149,12 +150,13 @@ def check_readable(actor, ranking):
 #: two lookups have their SQL built once, and each reads at most one row so that the route can
 #: read it along with the token check (``read_along_*``: one round trip for both).
 _RANKING_FIELDS = tuple(Ranking._meta.sorted_fields)
-_RANKING_BY_ID = CompiledSelect(
-    lambda ranking_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.id == ranking_id).limit(1), -7_000_001)
-_LATEST_OF_ROUND = CompiledSelect(
+_RANKING_BY_ID = CompiledSelect(  # a snapshot never changes: safe to remember when the read cache is on
+    lambda ranking_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.id == ranking_id).limit(1), -7_000_001,
+    cacheable=True)
+_LATEST_OF_ROUND = CompiledSelect(  # remembered only with CXGOV_READ_CACHE_MS; rank_round forgets it
     lambda round_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.round == round_id)
     .order_by(Ranking.id.desc()).limit(1),
-    -7_000_002)
+    -7_000_002, cacheable=True)
 
 
 def read_along_ranking(ranking_id):
