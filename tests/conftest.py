@@ -92,14 +92,35 @@ def database_url(migrated_template, tmp_path):
     return f"sqlite:///{path}"
 
 
-@pytest.fixture
-def app(database_url):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
-    yield app
+def close_database():
+    """Close every connection of the current database (the pool's too)."""
     if hasattr(database.obj, "close_all"):
         database.obj.close_all()
     elif not database.is_closed():
         database.close()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield app
+    close_database()
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """The SQL statements the app sends from now on, in order."""
+    import peewee
+
+    sent = []
+    execute_sql = peewee.Database.execute_sql
+
+    def counting(self, sql, params=None, *args, **kwargs):
+        sent.append(sql)
+        return execute_sql(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(peewee.Database, "execute_sql", counting)
+    return sent
 
 
 @pytest.fixture

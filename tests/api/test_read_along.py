@@ -1,6 +1,5 @@
 """GET a ranking reads the token and the ranking in one statement, and still caches nothing:
 a revoked token, a deactivated user and a new ranking all take effect on the next request."""
-import peewee
 import pytest
 
 from tests.builders import build_world
@@ -10,20 +9,6 @@ from tests.conftest import bearer
 @pytest.fixture
 def world(app):
     return build_world(app)
-
-
-@pytest.fixture
-def statements(monkeypatch):
-    """The SQL statements the app sends, in order."""
-    sent = []
-    execute_sql = peewee.Database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        sent.append(sql)
-        return execute_sql(self, sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(peewee.Database, "execute_sql", counting)
-    return sent
 
 
 def _rank(client, world):

@@ -3,14 +3,13 @@ when an operator opts in, a process answers them from memory for at most that lo
 at once what its own services change, and still checks every token's expiry."""
 import datetime as dt
 
-import peewee
 import pytest
 
 from cxgov import db as cxdb
 from cxgov.app import create_app
 from cxgov.db import database
 from tests.builders import build_world
-from tests.conftest import bearer
+from tests.conftest import bearer, close_database
 
 
 class Clock:
@@ -33,23 +32,7 @@ def cached_app(database_url, clock):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True, "READ_CACHE_MS": 1000})
     yield app
     cxdb.set_read_cache(0)
-    if hasattr(database.obj, "close_all"):
-        database.obj.close_all()
-    elif not database.is_closed():
-        database.close()
-
-
-@pytest.fixture
-def statements(monkeypatch):
-    sent = []
-    execute_sql = peewee.Database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        sent.append(sql)
-        return execute_sql(self, sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(peewee.Database, "execute_sql", counting)
-    return sent
+    close_database()
 
 
 def _behind_the_api(app, sql, *params):
