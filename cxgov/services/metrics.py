@@ -106,13 +106,14 @@ def measurements_digest(rows):
          "segment": m.segment, "channel": m.channel} for m in rows])).hexdigest()
 
 
-def record_measurements(actor, metric_id, rows, labels=None):
+def record_measurements(actor, metric_id, rows, labels=None, refused=None):
     """Insert all rows or none; values outside the metric's range are refused, each named by its
     label (``labels[i]`` for ``rows[i]``: a CSV's line; by default the 0-based index, as a JSON
-    array's errors are)."""
+    array's errors are).  ``refused``: label -> messages of rows the caller could not even read
+    (a CSV's unparseable lines), reported together with the out-of-range ones."""
     with write_transaction():
         metric = get_or_404(Metric, metric_id, "metric")
-        bad = {}
+        bad = dict(refused or {})
         for index, row in enumerate(rows):
             value = row["value"]
             if (metric.range_min is not None and value < metric.range_min) or \
@@ -120,8 +121,10 @@ def record_measurements(actor, metric_id, rows, labels=None):
                 label = str(index) if labels is None else labels[index]
                 bad[label] = [f"value {value} outside [{metric.range_min}, {metric.range_max}]"]
         if bad:
-            raise RuleViolation(f"{len(bad)} measurement(s) outside the range of metric {metric.key}; nothing stored",
-                                errors=bad)
+            raise RuleViolation(f"{len(bad)} measurement(s) unreadable or outside the range of metric {metric.key}; "
+                                "nothing stored", errors=bad)
+        if not rows:
+            raise RuleViolation("no measurements to store", errors={"rows": ["at least one"]})
         ids = []
         for start in range(0, len(rows), 500):
             ids += [i for (i,) in Measurement.insert_many([{**row, "metric": metric_id} for row in rows[start:start + 500]])

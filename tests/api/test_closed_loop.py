@@ -133,8 +133,9 @@ def test_csv_upload_names_the_bad_row(client, admin):
     bad = good + "2026-05-01T00:00:00Z,not-a-number,web\n2026-06-01T00:00:00Z,9.5,web\n"
     refused = client.post(f"/api/v1/metrics/{metric['id']}/measurements/upload", data=bad,
                           headers={**admin, "Content-Type": "text/csv"})
-    # the header is line 1: the unreadable value is on line 4 (line 5 is read fine; its range is checked next)
-    assert refused.status_code == 422 and list(refused.json["errors"]) == ["line 4"]
+    # the header is line 1: line 4 cannot be read and line 5 is out of range; both are named at once
+    assert refused.status_code == 422 and sorted(refused.json["errors"]) == ["line 4", "line 5"]
+    assert "outside" in refused.json["errors"]["line 5"][0]
     out_of_range = client.post(f"/api/v1/metrics/{metric['id']}/measurements/upload",
                                data="measured_at,value\n2026-06-01T00:00:00Z,3.5\n2026-06-02T00:00:00Z,9.5\n",
                                headers={**admin, "Content-Type": "text/csv"})

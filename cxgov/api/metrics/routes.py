@@ -93,9 +93,9 @@ CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema":
 
 
 def _parse_csv(text):
-    """Rows of a measurement CSV upload, validated one by one, and the label of each: "line N",
-    N counting the file's lines as a spreadsheet or an editor shows them (the header is line 1).
-    Every invalid row is named, not just the first."""
+    """Rows of a measurement CSV upload, validated one by one: (rows, the label of each, errors of
+    the rows that could not be read).  A label is "line N", N counting the file's lines as a
+    spreadsheet or an editor shows them (the header is line 1)."""
     reader = csv.DictReader(io.StringIO(text))
     try:
         fieldnames = reader.fieldnames
@@ -129,11 +129,9 @@ def _parse_csv(text):
             labels.append(label)
         except (ValueError, ma.ValidationError) as exc:
             errors[label] = [str(getattr(exc, "messages", exc))]
-    if errors:
-        raise RuleViolation(f"{len(errors)} CSV row(s) are invalid; nothing stored", errors=errors)
-    if not rows:
+    if not rows and not errors:
         raise RuleViolation("the CSV has no rows", errors={"rows": ["at least one"]})
-    return rows, labels
+    return rows, labels, errors
 
 
 @blp.route("/" + id_path("metric_id") + "/measurements/upload")
@@ -150,8 +148,8 @@ class MeasurementUploadViews(MethodView):
         except UnicodeDecodeError as exc:
             raise RuleViolation(f"the upload is not UTF-8 text (byte {exc.start})",
                                 errors={"body": ["UTF-8 text"]}) from exc
-        rows, labels = _parse_csv(text)
-        stored = metrics.record_measurements(current_actor(), metric_id, rows, labels)
+        rows, labels, unreadable = _parse_csv(text)  # reported with the out-of-range rows, all at once
+        stored = metrics.record_measurements(current_actor(), metric_id, rows, labels, unreadable)
         return {"metric_id": metric_id, "stored": stored}
 
 
