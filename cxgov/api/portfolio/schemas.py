@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import StrictBool, Id, Money, Number, Schema, Text
+from cxgov.api.base import MAX_ID, Id, Money, Number, Schema, StrictBool, Text
 from cxgov.models.initiatives import FOCUS_AREAS
 
 MAX_IDS = 10000
@@ -21,8 +21,9 @@ class CapSchema(Schema):
     def _value_fits(self, data, **kwargs):
         if data.get("by") == "focus_area" and data.get("value") not in FOCUS_AREAS:
             raise ma.ValidationError(f"one of {', '.join(FOCUS_AREAS)}", "value")
-        if data.get("by") == "team" and not str(data.get("value", "")).isdigit():
-            raise ma.ValidationError("a team id", "value")
+        value = str(data.get("value", ""))
+        if data.get("by") == "team" and not (value.isdigit() and 1 <= int(value) <= MAX_ID):
+            raise ma.ValidationError(f"a team id (1 … {MAX_ID})", "value")
 
 
 class FloorSchema(Schema):
