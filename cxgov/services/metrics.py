@@ -1,4 +1,5 @@
 """The CX metric catalog, its measurements, and the strategic objectives tied to it."""
+import bisect
 import datetime as dt
 import hashlib
 
@@ -88,14 +89,23 @@ def id_ranges(ids):
 
 
 def batch_rows(metric_id, ranges):
-    """The stored measurements of a batch, by the id runs its event recorded, in id order."""
+    """The stored measurements of a batch, by the id runs its event recorded, in id order.
+
+    One range scan from the first id to the last, kept to the runs in Python: a batch that
+    interleaved with another writer can have thousands of runs, and an OR of that many
+    BETWEENs would nest too deep to build."""
+    ranges = sorted((int(first), int(last)) for first, last in ranges)
     if not ranges:
-        return Measurement.select().where(False)
-    where = None
-    for first, last in ranges:
-        part = Measurement.id.between(first, last)
-        where = part if where is None else where | part
-    return Measurement.select().where((Measurement.metric == metric_id) & where).order_by(Measurement.id)
+        return []
+    starts = [first for first, _ in ranges]
+
+    def recorded(row_id):
+        k = bisect.bisect_right(starts, row_id) - 1
+        return k >= 0 and row_id <= ranges[k][1]
+
+    scan = Measurement.select().where((Measurement.metric == metric_id)
+                                      & Measurement.id.between(ranges[0][0], max(last for _, last in ranges)))
+    return [m for m in scan.order_by(Measurement.id) if recorded(m.id)]
 
 
 def measurements_digest(rows):
