@@ -98,6 +98,16 @@ def table_counts():
     return counts
 
 
+def counts_in(app):
+    """``table_counts()`` of ``app``'s database, its connection handed back afterwards."""
+    from cxgov.db import database
+
+    with app.app_context():
+        counts = table_counts()
+        database.close()
+    return counts
+
+
 def _bearer(token):
     return {"Authorization": f"Bearer {token}"}
 

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from tests.builders import (
-    build_world, initiative_payload, metric_payload, objective_payload, round_payload, table_counts, team_payload,
+    build_world, counts_in, initiative_payload, metric_payload, objective_payload, round_payload, team_payload,
 )
 from tests.conftest import bearer
 
@@ -14,17 +14,8 @@ def world(app):
     return build_world(app)
 
 
-def _counts(app):
-    with app.app_context():
-        from cxgov.db import database
-
-        counts = table_counts()
-        database.close()
-        return counts
-
-
 def _assert_refused(app, client, method, path, body, headers, status=422, field=None, raw=None):
-    before = _counts(app)
+    before = counts_in(app)
     kwargs = {"data": raw, "content_type": "application/json"} if raw is not None else {"json": body}
     response = getattr(client, method)(path, headers=headers, **kwargs)
     assert response.status_code == status, response.get_data(as_text=True)
@@ -33,7 +24,7 @@ def _assert_refused(app, client, method, path, body, headers, status=422, field=
     assert problem["status"] == status and problem["title"]
     if field is not None:
         assert field in problem.get("errors", {}), problem
-    assert _counts(app) == before
+    assert counts_in(app) == before
     return problem
 
 
@@ -225,21 +216,21 @@ def test_text_a_database_cannot_store_is_refused(app, client, world, name):
 
 def test_csv_upload_with_a_nul_byte_is_refused(app, client, world):
     raw = "measured_at,value\n2026-01-01T00:00:00Z,1\u0000\n"
-    before = _counts(app)
+    before = counts_in(app)
     response = client.post(f"/api/v1/metrics/{world['metric']}/measurements/upload", data=raw,
                            headers={**bearer(world["tokens"]["admin"]), "Content-Type": "text/csv"})
     assert response.status_code == 422 and response.content_type == "application/problem+json"
-    assert _counts(app) == before
+    assert counts_in(app) == before
 
 
 def test_csv_upload_that_is_not_utf8_is_refused_not_stored_garbled(app, client, world):
     raw = "measured_at,value,segment\n2026-01-01T00:00:00Z,1,caf".encode() + b"\xe9\n"
-    before = _counts(app)
+    before = counts_in(app)
     response = client.post(f"/api/v1/metrics/{world['metric']}/measurements/upload", data=raw,
                            headers={**bearer(world["tokens"]["admin"]), "Content-Type": "text/csv"})
     assert response.status_code == 422 and response.content_type == "application/problem+json"
     assert "body" in response.json["errors"] and "UTF-8" in response.json["detail"]
-    assert _counts(app) == before
+    assert counts_in(app) == before
 
 
 @pytest.mark.parametrize("method, path, body, unknown", [

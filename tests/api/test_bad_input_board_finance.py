@@ -2,16 +2,8 @@
 nothing written (row counts of every table and the chain head unchanged)."""
 import pytest
 
-from cxgov.db import database
-from tests.builders import table_counts
+from tests.builders import counts_in
 from tests.conftest import bearer
-
-
-def _counts(app):
-    with app.app_context():
-        counts = table_counts()
-        database.close()
-    return counts
 
 
 def cases(w):
@@ -120,10 +112,10 @@ NAMES = sorted(cases({"items": [1], "round": 1, "metric": 1, "draft_a": 1, "user
 def test_refused_and_nothing_written(app, client, board, case):
     rnd = client.get(f"/api/v1/rounds/{board['round']}", headers=bearer(board["tokens"]["admin"])).json
     role, method, path, body, status = cases({**board, "pinned": rnd["pinned_ranking_id"]})[case]
-    before = _counts(app)
+    before = counts_in(app)
     response = getattr(client, method)(path, json=body, headers=bearer(board["tokens"][role]))
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.content_type == "application/problem+json" and response.json["status"] == status
-    assert _counts(app) == before
+    assert counts_in(app) == before
     if status == 422:  # a refused field is named
         assert response.json.get("errors"), response.json

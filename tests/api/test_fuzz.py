@@ -24,7 +24,7 @@ from schemathesis.config import SchemathesisConfig
 from cxgov.api.base import MAX_ID
 from cxgov.app import create_app
 from cxgov.db import database
-from tests.builders import build_world, table_counts
+from tests.builders import build_world, counts_in
 from tests.conftest import ON_POSTGRES, PG_URL, _reset_postgres, bearer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -97,19 +97,12 @@ def _prepare(case, world):
             case.path_parameters[name] = real[name]
 
 
-def _counts():
-    with APP.app_context():
-        counts = table_counts()
-        database.close()
-    return counts
-
-
 def _call_and_check(case, headers):
     """Conforms to the spec, and a refusal (4xx) wrote nothing: same rows, same chain head."""
-    before = _counts()
+    before = counts_in(APP)
     response = case.call_and_validate(headers=headers)
     if 400 <= response.status_code < 500:
-        assert _counts() == before, (case.method, case.path, case.path_parameters, response.status_code, "a refusal wrote")
+        assert counts_in(APP) == before, (case.method, case.path, case.path_parameters, response.status_code, "a refusal wrote")
 
 
 @schema.parametrize()

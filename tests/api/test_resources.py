@@ -1,7 +1,7 @@
 """One scenario per resource: create, list, get with ETag, update with If-Match, stale, missing, 404."""
 import pytest
 
-from tests.builders import build_world, metric_payload, objective_payload, round_payload, team_payload
+from tests.builders import build_world, counts_in, metric_payload, objective_payload, round_payload, team_payload
 from tests.conftest import bearer
 
 CASES = {
@@ -187,22 +187,12 @@ BAD_PATCHES = {
 }
 
 
-def _snapshot(app):
-    from cxgov.db import database
-    from tests.builders import table_counts
-
-    with app.app_context():
-        counts = table_counts()
-        database.close()
-        return counts
-
-
 @pytest.mark.parametrize("resource", sorted(BAD_PATCHES))
 def test_bad_patches_malformed_preconditions_and_unknown_ids_write_nothing(app, client, world, resource):
     admin = bearer(world["tokens"]["admin"])
     rid = client.post(f"/api/v1/{resource}", json=CASES[resource][0](world), headers=admin).json["id"]
     got = client.get(f"/api/v1/{resource}/{rid}", headers=admin)
-    etag, before_counts = got.headers["ETag"], _snapshot(app)
+    etag, before_counts = got.headers["ETag"], counts_in(app)
     good = CASES[resource][1]
 
     def refused(response, status, field=None):
@@ -221,5 +211,5 @@ def test_bad_patches_malformed_preconditions_and_unknown_ids_write_nothing(app, 
     # nothing changed: same record, same ETag, same rows (and so no audit event)
     after = client.get(f"/api/v1/{resource}/{rid}", headers=admin)
     assert after.headers["ETag"] == etag and after.json == got.json
-    assert _snapshot(app) == before_counts
+    assert counts_in(app) == before_counts
     assert client.patch(f"/api/v1/{resource}/{rid}", json=good, headers={**admin, "If-Match": etag}).status_code == 200

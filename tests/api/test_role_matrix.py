@@ -20,7 +20,7 @@ import re
 
 import pytest
 
-from tests.builders import build_world, initiative_payload, metric_payload, objective_payload, round_payload
+from tests.builders import build_world, counts_in, initiative_payload, metric_payload, objective_payload, round_payload
 from tests.conftest import bearer
 
 ROLES = ("admin", "board_chair", "board_member", "team_lead", "finance", "viewer")
@@ -285,13 +285,7 @@ def _operations_of(app):
 
 def _writes(app):
     """Everything a refused request must leave unchanged: row counts and the chain head."""
-    from cxgov.db import database
-    from tests.builders import table_counts
-
-    with app.app_context():
-        counts = table_counts()
-        database.close()
-    return counts
+    return counts_in(app)
 
 
 # ---------------------------------------------------------------------------------------
