@@ -61,3 +61,18 @@ def test_refusals_read_along_and_still_answer_as_before(client, world, statement
     assert client.get(f"/api/v1/rankings/{ranking['id'] + 1000}", headers=bearer(world["tokens"]["viewer"])).status_code == 404
     assert client.get("/api/v1/rounds/999999/rankings/latest", headers=bearer(world["tokens"]["viewer"])).status_code == 404
     assert client.get("/api/v1/rankings/9223372036854775806", headers=bearer(world["tokens"]["viewer"])).status_code == 404
+
+
+def test_a_row_read_along_but_not_taken_does_not_outlive_its_request(client, world):
+    """A bad page_size is refused after the token check has read the latest ranking along; that
+    row must be dropped with the request, or a later request of the same process (here the
+    portfolio, which reads the latest ranking itself) would take it after a re-ranking."""
+    chair = bearer(world["tokens"]["board_chair"])
+    first = _rank(client, world)
+    refused = client.get(f"/api/v1/rounds/{world['round']}/rankings/latest?page_size=0", headers=chair)
+    assert refused.status_code == 422
+    second = _rank(client, world)
+    assert second["id"] != first["id"]
+    scenario = client.post(f"/api/v1/rounds/{world['round']}/portfolio", json={"name": "after"}, headers=chair)
+    assert scenario.status_code == 201, scenario.json
+    assert scenario.json["ranking_id"] == second["id"]

@@ -112,8 +112,10 @@ def test_on_expiry_is_checked_on_every_request_and_misses_are_not_kept(cached_ap
     monkeypatch.undo()
     # an unknown token and an unranked round are asked again each time, not remembered as absent
     assert client.get(url, headers=bearer("cxg_unknown")).status_code == 401
-    from cxgov.services.auth import _TOKEN_USER
+    from cxgov.services.auth import _TOKEN_USER, digest_of
 
+    assert (digest_of("cxg_unknown"),) not in _TOKEN_USER._cache
+    assert (digest_of(world["tokens"]["board_member"]),) in _TOKEN_USER._cache
     assert all(rows for _, _, rows in _TOKEN_USER._cache.values())
 
 
