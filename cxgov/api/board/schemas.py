@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import StrictBool, Id, Money, QueryInt, Schema, Text
+from cxgov.api.base import Id, Money, QueryInt, Schema, StrictBool, Text
 from cxgov.models.governance import OUTCOMES, VOTE_CHOICES
 
 
@@ -69,7 +69,7 @@ class DecisionSchema(Schema):
     accountable_owner_id = ma.fields.Integer(allow_none=True)
     due_date = ma.fields.Date(allow_none=True)
     deferred_to_id = ma.fields.Integer(allow_none=True)
-    override = StrictBool()
+    override = ma.fields.Boolean()
     override_kinds = ma.fields.List(ma.fields.String())
     override_rationale = ma.fields.String()
     tally = ma.fields.Dict()

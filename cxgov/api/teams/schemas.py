@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import StrictBool, Schema, Text, sort_field
+from cxgov.api.base import Schema, StrictBool, Text, sort_field
 
 SORTABLE = ("id", "name", "department")
 
@@ -9,7 +9,7 @@ class TeamSchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String()
     department = ma.fields.String()
-    customer_facing = StrictBool()
+    customer_facing = ma.fields.Boolean()
     lead_name = ma.fields.String()
     lead_email = ma.fields.String(allow_none=True)
     version = ma.fields.Integer(dump_only=True)

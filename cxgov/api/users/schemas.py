@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import StrictBool, Id, QueryInt, Schema, Text, sort_field
+from cxgov.api.base import Id, QueryInt, Schema, StrictBool, Text, sort_field
 from cxgov.models.users import ROLES
 
 SORTABLE = ("id", "email", "name", "role")
@@ -12,7 +12,7 @@ class UserSchema(Schema):
     name = ma.fields.String()
     role = ma.fields.String()
     team_id = ma.fields.Integer(allow_none=True)
-    active = StrictBool()
+    active = ma.fields.Boolean()
     version = ma.fields.Integer(dump_only=True)
     created_at = ma.fields.DateTime(dump_only=True)
     updated_at = ma.fields.DateTime(dump_only=True)
