@@ -1,15 +1,11 @@
-import csv
-import io
-
-import marshmallow as ma
 from flask import request
 from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
 from cxgov.errors import RuleViolation
 from cxgov.api.metrics.schemas import (
-    SORTABLE, AggregateArgsSchema, AggregatePointSchema, MeasurementBatchResultSchema, MeasurementInSchema, MeasurementBatchSchema, MeasurementQueryArgsSchema, MeasurementSchema,
-    MetricCreateSchema, MetricQueryArgsSchema, MetricSchema, MetricUpdateSchema,
+    SORTABLE, AggregateArgsSchema, AggregatePointSchema, MeasurementBatchResultSchema, MeasurementBatchSchema, MeasurementQueryArgsSchema, MeasurementSchema,
+    MetricCreateSchema, MetricQueryArgsSchema, MetricSchema, MetricUpdateSchema, parse_measurements_csv,
 )
 from cxgov.models import Metric
 from cxgov.services import metrics
@@ -92,48 +88,6 @@ CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema":
             "measured_at,value,segment,channel\n2026-10-01T00:00:00Z,31.5,smb,web\n"}}}}
 
 
-def _parse_csv(text):
-    """Rows of a measurement CSV upload, validated one by one: (rows, the label of each, errors of
-    the rows that could not be read).  A label is "line N", N counting the file's lines as a
-    spreadsheet or an editor shows them (the header is line 1)."""
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        fieldnames = reader.fieldnames
-    except csv.Error as exc:
-        raise RuleViolation(f"the CSV cannot be read: {exc}", errors={"body": [str(exc)]}) from exc
-    if fieldnames is None or not {"measured_at", "value"} <= set(reader.fieldnames):
-        raise RuleViolation("the CSV needs a header row with measured_at and value (segment, channel optional)",
-                            errors={"header": ["measured_at,value[,segment,channel]"]})
-    if extra := set(reader.fieldnames) - {"measured_at", "value", "segment", "channel"}:
-        raise RuleViolation(f"unknown CSV columns {sorted(extra)}", errors={"header": [f"unknown {sorted(extra)}"]})
-    schema, rows, labels, errors = MeasurementInSchema(), [], [], {}
-    while True:
-        line = reader.line_num + 1  # where the next record starts
-        try:
-            raw = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise RuleViolation(f"the CSV cannot be read at line {line}: {exc}",
-                                errors={f"line {line}": [str(exc)]}) from exc
-        if len(labels) + len(errors) >= 10000:
-            raise RuleViolation("at most 10,000 rows per upload", errors={"rows": ["at most 10,000"]})
-        label = f"line {line}"
-        if None in raw:  # more fields than the header names
-            errors[label] = [f"{len(raw[None])} field(s) more than the header's {len(fieldnames)}"]
-            continue
-        cleaned = {k: v for k, v in raw.items() if v not in (None, "") or k in ("measured_at", "value")}
-        try:
-            cleaned["value"] = float(cleaned["value"]) if cleaned.get("value") not in (None, "") else None
-            rows.append(schema.load(cleaned))
-            labels.append(label)
-        except (ValueError, ma.ValidationError) as exc:
-            errors[label] = [str(getattr(exc, "messages", exc))]
-    if not rows and not errors:
-        raise RuleViolation("the CSV has no rows", errors={"rows": ["at least one"]})
-    return rows, labels, errors
-
-
 @blp.route("/" + id_path("metric_id") + "/measurements/upload")
 class MeasurementUploadViews(MethodView):
     @blp.login_required("admin")
@@ -148,7 +102,7 @@ class MeasurementUploadViews(MethodView):
         except UnicodeDecodeError as exc:
             raise RuleViolation(f"the upload is not UTF-8 text (byte {exc.start})",
                                 errors={"body": ["UTF-8 text"]}) from exc
-        rows, labels, unreadable = _parse_csv(text)  # reported with the out-of-range rows, all at once
+        rows, labels, unreadable = parse_measurements_csv(text)  # reported with the out-of-range rows, all at once
         stored = metrics.record_measurements(current_actor(), metric_id, rows, labels, unreadable)
         return {"metric_id": metric_id, "stored": stored}
 

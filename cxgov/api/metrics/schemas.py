@@ -1,6 +1,10 @@
+import csv
+import io
+
 import marshmallow as ma
 
 from cxgov.api.base import Number, Schema, Text, sort_field
+from cxgov.errors import RuleViolation
 
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 SORTABLE = ("id", "key", "name", "weight")
@@ -98,3 +102,46 @@ class AggregatePointSchema(Schema):
     mean = ma.fields.Float()
     min = ma.fields.Float()
     max = ma.fields.Float()
+
+
+# --------------------------------------------------------------------------- CSV upload
+def parse_measurements_csv(text):
+    """Rows of a measurement CSV upload, validated one by one: (rows, the label of each, errors of
+    the rows that could not be read).  A label is "line N", N counting the file's lines as a
+    spreadsheet or an editor shows them (the header is line 1)."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise RuleViolation(f"the CSV cannot be read: {exc}", errors={"body": [str(exc)]}) from exc
+    if fieldnames is None or not {"measured_at", "value"} <= set(reader.fieldnames):
+        raise RuleViolation("the CSV needs a header row with measured_at and value (segment, channel optional)",
+                            errors={"header": ["measured_at,value[,segment,channel]"]})
+    if extra := set(reader.fieldnames) - {"measured_at", "value", "segment", "channel"}:
+        raise RuleViolation(f"unknown CSV columns {sorted(extra)}", errors={"header": [f"unknown {sorted(extra)}"]})
+    schema, rows, labels, errors = MeasurementInSchema(), [], [], {}
+    while True:
+        line = reader.line_num + 1  # where the next record starts
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise RuleViolation(f"the CSV cannot be read at line {line}: {exc}",
+                                errors={f"line {line}": [str(exc)]}) from exc
+        if len(labels) + len(errors) >= 10000:
+            raise RuleViolation("at most 10,000 rows per upload", errors={"rows": ["at most 10,000"]})
+        label = f"line {line}"
+        if None in raw:  # more fields than the header names
+            errors[label] = [f"{len(raw[None])} field(s) more than the header's {len(fieldnames)}"]
+            continue
+        cleaned = {k: v for k, v in raw.items() if v not in (None, "") or k in ("measured_at", "value")}
+        try:
+            cleaned["value"] = float(cleaned["value"]) if cleaned.get("value") not in (None, "") else None
+            rows.append(schema.load(cleaned))
+            labels.append(label)
+        except (ValueError, ma.ValidationError) as exc:
+            errors[label] = [str(getattr(exc, "messages", exc))]
+    if not rows and not errors:
+        raise RuleViolation("the CSV has no rows", errors={"rows": ["at least one"]})
+    return rows, labels, errors
