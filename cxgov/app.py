@@ -6,7 +6,7 @@ from flask import Flask, g, jsonify
 
 from cxgov import __version__
 from cxgov.config import settings_from_environment
-from cxgov.db import database, forget_prefetched, open_database, set_read_cache
+from cxgov.db import configure_read_cache, database, forget_prefetched, open_database
 
 
 def create_app(config=None):
@@ -34,9 +34,9 @@ def create_app(config=None):
     )
     logging.getLogger("cxgov").setLevel(app.config["LOG_LEVEL"])
 
-    set_read_cache(app.config["READ_CACHE_MS"] / 1000)  # 0 (off) unless the operator opts in
-    database.initialize(open_database(app.config["DATABASE_URL"],
-                                       pool_max_connections=app.config["POOL_MAX_CONNECTIONS"]))
+    db = open_database(app.config["DATABASE_URL"], pool_max_connections=app.config["POOL_MAX_CONNECTIONS"])
+    configure_read_cache(app.config["READ_CACHE_MS"], db)  # auto: on PostgreSQL with notifications, off on SQLite
+    database.initialize(db)
     _register_request_hooks(app)
 
     from cxgov.api import register_api

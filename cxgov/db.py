@@ -10,6 +10,7 @@ import contextvars
 import itertools
 import os
 import re
+import select
 import time
 import weakref
 from urllib.parse import urlparse
@@ -121,26 +122,156 @@ def forget_prefetched():
         _PREFETCHED.set(None)
 
 
-#: Opt-in (``CXGOV_READ_CACHE_MS``, default 0 = off): how long a process may answer a cacheable
-#: compiled select (the token check, a round's latest ranking) from memory.  Off, every request
-#: reads both fresh.  On, a token revoked or a user deactivated in another process, or a ranking
-#: created there, takes effect within that time (in this process at once: the services that
-#: change them call ``forget_cached``).  ``clock`` is replaceable for tests.
-READ_CACHE = {"seconds": 0.0, "max_entries": 4096}
+#: How long a process may answer a cacheable compiled select (the token check, a round's latest
+#: ranking, a ranking by id) from memory (``CXGOV_READ_CACHE_MS``; ``create_app`` sets it).
+#:
+#: - ``seconds`` 0: off, every request reads them (the default on SQLite).
+#: - ``notified`` (PostgreSQL, on by default with 1 s): an answer is also dropped as soon as the
+#:   database says one of the tables it came from changed.  Triggers (migration 0008) send
+#:   ``NOTIFY cxgov_read_cache`` in every transaction that writes ``api_token``, ``user`` or
+#:   ``ranking``, whoever writes (another worker, the CLI, psql); each process LISTENs on a
+#:   connection of its own and polls it (no round trip) before it trusts what it remembers.
+#:   So a revocation made anywhere counts as soon as its notification arrives, and ``seconds``
+#:   only bounds how stale an answer can get if notifications stop (a dropped listener is
+#:   noticed, and everything remembered dropped, on the next poll).
+#: - not notified (SQLite, when opted in): a change made in another process counts within
+#:   ``seconds``; in this process at once (the services that change them call ``forget_cached``).
+#:
+#: ``clock`` is replaceable for tests.
+READ_CACHE = {"seconds": 0.0, "notified": False, "max_entries": 4096}
 clock = time.monotonic
-
+NOTIFY_CHANNEL = "cxgov_read_cache"
 
 _CACHEABLE = weakref.WeakSet()  # every cacheable CompiledSelect
 
 
-def set_read_cache(seconds):
-    """Set how long cacheable answers may be reused (``create_app`` does, from the setting);
-    everything remembered so far is dropped."""
+def set_read_cache(seconds, notified=False):
+    """Set how long cacheable answers may be reused and whether change notifications drop them
+    sooner (``create_app`` does, from the setting); everything remembered so far is dropped."""
     if not 0 <= seconds <= 5:
         raise ValueError(f"the read cache keeps answers 0 to 5 seconds, not {seconds}")
     READ_CACHE["seconds"] = float(seconds)
+    READ_CACHE["notified"] = bool(notified) and seconds > 0
+    forget_all_cached()
+
+
+def configure_read_cache(setting, db):
+    """Apply ``CXGOV_READ_CACHE_MS`` for ``db``: ``"auto"`` (the default) is 1000 ms with change
+    notifications on PostgreSQL and off on SQLite, which has no notifications and meets its
+    targets without a cache; a number of milliseconds (0 to 5000) is that bound, notified on
+    PostgreSQL, time-bound only on SQLite; 0 is off everywhere."""
+    postgres = isinstance(db, peewee.PostgresqlDatabase)
+    if isinstance(setting, str) and setting.strip().lower() == "auto":
+        milliseconds = 1000 if postgres else 0
+    else:
+        try:
+            if isinstance(setting, bool) or not isinstance(setting, (int, str)):
+                raise TypeError(setting)
+            milliseconds = int(setting)
+        except (TypeError, ValueError):
+            raise ValueError(f"CXGOV_READ_CACHE_MS={setting!r}: expected auto or 0 to 5000 (milliseconds)") from None
+        if not 0 <= milliseconds <= 5000:
+            raise ValueError(f"CXGOV_READ_CACHE_MS={setting!r}: the read cache keeps answers 0 to 5 seconds "
+                             "(0 to 5000, or auto)")
+    set_read_cache(milliseconds / 1000, notified=postgres)
+
+
+def forget_all_cached():
     for select in list(_CACHEABLE):
         select.forget_cached()
+
+
+class _Listener:
+    """This process's LISTEN connection to one PostgreSQL database (see ``READ_CACHE``).
+
+    Not a pooled connection: the pool closes idle connections and hands them between threads,
+    and a gap in listening would be a gap in what this process hears.  Opened on first use in
+    the process that uses it (a forked worker opens its own), and whenever it is (re)opened,
+    everything remembered is dropped: what changed while nobody listened is unknown."""
+
+    def __init__(self, db):
+        self._db = weakref.ref(db)  # the listener goes (and its connection closes) with the database object
+        self.connection = None
+        self._pid = None
+
+    def changes_heard(self):
+        """Drop everything remembered if a change was notified since the last call (or the
+        listener had to be opened); returns how many notifications were read, or None when it
+        cannot listen (the database is unreachable: then nothing may be answered from memory,
+        and the read itself meets the error)."""
+        conn = self.connection
+        if conn is None or conn.closed or self._pid != os.getpid():
+            return self._open()
+        try:
+            conn.poll()  # reads what has arrived, without waiting and without a round trip
+            # an idle LISTEN session gets no notices but its end: a terminated backend sends
+            # "FATAL: terminating connection ..." (read now) before its EOF (raised next poll)
+            lost = bool(conn.notices)
+        except Exception:  # the server or the network dropped it
+            lost = True
+        if lost:  # start over, trusting nothing remembered
+            self.close()
+            return self._open()
+        heard = len(conn.notifies)
+        if heard:
+            conn.notifies.clear()
+            forget_all_cached()
+        return heard
+
+    def wait_readable(self, timeout):
+        """Block until a notification has arrived, or ``timeout`` seconds, without reading it
+        (the next ``changes_heard`` does); True if one has.  For tests and benchmarks."""
+        if self.connection is None:
+            return False
+        return bool(select.select([self.connection], [], [], timeout)[0])
+
+    def _open(self):
+        if self.connection is not None and self._pid != os.getpid():
+            _INHERITED.append(self.connection)  # the parent's session: never close it from here
+        self.connection = None
+        forget_all_cached()
+        try:
+            conn = peewee.PostgresqlDatabase._connect(self._db())  # a connection of its own, autocommit
+        except Exception:
+            return None
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        except Exception:
+            conn.close()
+            return None
+        self.connection, self._pid = conn, os.getpid()
+        return 0
+
+    def close(self):
+        conn, self.connection = self.connection, None
+        if conn is None:
+            return
+        if self._pid != os.getpid():
+            _INHERITED.append(conn)  # closing it here would end the parent's session
+            return
+        try:
+            conn.close()
+        except Exception:  # already broken: nothing left to close
+            pass
+
+
+_LISTENERS = weakref.WeakKeyDictionary()  # database object -> _Listener
+_INHERITED = []  # listener connections a forked child must leave alone
+
+
+def listener_of(db):
+    listener = _LISTENERS.get(db)
+    if listener is None:
+        listener = _LISTENERS[db] = _Listener(db)
+    return listener
+
+
+def close_listener(db):
+    """Close this process's LISTEN connection to ``db`` (before forking, or at shutdown)."""
+    listener = _LISTENERS.pop(db, None)
+    if listener is not None:
+        listener.close()
 
 
 class CompiledSelect:
@@ -220,6 +351,8 @@ class CompiledSelect:
         an answer from another database object).  The rows are shared: do not mutate them."""
         if not self._cacheable or READ_CACHE["seconds"] <= 0:
             return None
+        if READ_CACHE["notified"] and listener_of(database.obj).changes_heard() is None:
+            return None  # not listening: nothing remembered can be trusted (and none is kept)
         entry = self._cache.get(values)
         if entry is None or entry[0] is not database.obj or clock() >= entry[1]:
             return None
@@ -229,6 +362,8 @@ class CompiledSelect:
         # only found rows: a miss (an unknown token, an unranked round) is asked again next time
         if not self._cacheable or READ_CACHE["seconds"] <= 0 or not rows:
             return
+        if READ_CACHE["notified"] and listener_of(database.obj).connection is None:
+            return  # nothing would tell us when it goes stale
         if len(self._cache) >= READ_CACHE["max_entries"]:
             self._cache.clear()
         self._cache[values] = (database.obj, clock() + READ_CACHE["seconds"], rows)

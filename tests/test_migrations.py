@@ -95,6 +95,7 @@ def test_0007_carries_a_rankings_inputs_over_and_back(app):
         db = database.obj
         assert "inputs" not in [c.name for c in db.get_columns("ranking")]
         try:
+            assert runner(db).down() == ["0008_read_cache_notify"]
             assert runner(db).down() == ["0007_ranking_inputs"]
             assert "ranking_inputs" not in db.get_tables()
             stored = dict(db.execute_sql('SELECT "id", "inputs" FROM "ranking"').fetchall())
@@ -105,3 +106,26 @@ def test_0007_carries_a_rankings_inputs_over_and_back(app):
         for ranking in (first, second):
             assert rankings.inputs_of(ranking) == texts[ranking.id]
             assert rankings.verify_ranking(SYSTEM, ranking.id)["ok"] is True
+
+
+def _read_cache_triggers(db):
+    return sorted(db.execute_sql(
+        "SELECT c.relname, t.tgtype FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = 'cxgov_read_cache_changed'").fetchall())
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY triggers are PostgreSQL's; on SQLite 0008 does nothing")
+def test_0008_notifies_the_read_cache_on_the_three_tables_and_goes_on_down(app):
+    """Statement-level AFTER INSERT, UPDATE, DELETE and TRUNCATE on api_token, user and ranking
+    (tgtype bits: 1 row, 4 insert, 8 delete, 16 update, 32 truncate); down removes them and
+    their function, up brings them back."""
+    with app.app_context():
+        db = database.obj
+        assert _read_cache_triggers(db) == [("api_token", 60), ("ranking", 60), ("user", 60)]
+        try:
+            assert runner(db).down() == ["0008_read_cache_notify"]
+            assert _read_cache_triggers(db) == []
+            assert not db.execute_sql("SELECT 1 FROM pg_proc WHERE proname = 'cxgov_read_cache_changed'").fetchall()
+        finally:
+            upgrade(db)
+        assert len(_read_cache_triggers(db)) == 3

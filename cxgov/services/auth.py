@@ -17,14 +17,15 @@ def digest_of(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-#: Every authenticated request runs this read, so its SQL is built once.  Its answer is not
-#: cached unless the operator opts in (CXGOV_READ_CACHE_MS): by default a revoked token or a
-#: deactivated user is refused from the next request on, in every process.
+#: Every authenticated request runs this read, so its SQL is built once.  With the read cache
+#: on (CXGOV_READ_CACHE_MS; by default on PostgreSQL, off on SQLite) a process may answer it from
+#: memory: a revocation or deactivation made by this process's services counts at once, one made
+#: elsewhere as soon as PostgreSQL notifies it (cxgov.db.READ_CACHE).  Off, every request reads it.
 _USER_FIELDS = tuple(User._meta.sorted_fields)
 _TOKEN_USER = CompiledSelect(
     lambda digest: ApiToken.select(ApiToken.revoked_at, ApiToken.expires_at, *_USER_FIELDS).join(User)
     .where(ApiToken.digest == digest).limit(1),  # the digest is unique; limit(1) lets it pair
-    "\x00digest", cacheable=True)  # only when CXGOV_READ_CACHE_MS is set (off by default)
+    "\x00digest", cacheable=True)
 
 
 def user_for_token(token, along=None):

@@ -153,7 +153,7 @@ _RANKING_FIELDS = tuple(Ranking._meta.sorted_fields)
 _RANKING_BY_ID = CompiledSelect(  # a snapshot never changes: safe to remember when the read cache is on
     lambda ranking_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.id == ranking_id).limit(1), -7_000_001,
     cacheable=True)
-_LATEST_OF_ROUND = CompiledSelect(  # remembered only with CXGOV_READ_CACHE_MS; rank_round forgets it
+_LATEST_OF_ROUND = CompiledSelect(  # remembered only with the read cache on; rank_round forgets it
     lambda round_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.round == round_id)
     .order_by(Ranking.id.desc()).limit(1),
     -7_000_002, cacheable=True)

@@ -1,9 +1,19 @@
-"""GET a ranking reads the token and the ranking in one statement, and still caches nothing:
-a revoked token, a deactivated user and a new ranking all take effect on the next request."""
+"""With the read cache off (SQLite's default; ``CXGOV_READ_CACHE_MS=0`` on PostgreSQL), GET a
+ranking reads the token and the ranking in one statement, and caches nothing: a revoked token,
+a deactivated user and a new ranking all take effect on the next request.  (The same one
+statement is what a cache miss costs; tests/api/test_read_cache.py covers the cache.)"""
 import pytest
 
+from cxgov.app import create_app
 from tests.builders import build_world
-from tests.conftest import bearer
+from tests.conftest import bearer, close_database
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "READ_CACHE_MS": 0})
+    yield app
+    close_database()
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
-"""CXGOV_READ_CACHE_MS: off by default (every request reads the token and the latest ranking);
-when an operator opts in, a process answers them from memory for at most that long, forgets
-at once what its own services change, and still checks every token's expiry."""
+"""CXGOV_READ_CACHE_MS: a process answers the token check and a round's latest ranking from
+memory for at most that long, forgets at once what its own services change, and still checks
+every token's expiry.  On PostgreSQL (on by default) it also forgets as soon as the database
+notifies a change to api_token, user or ranking, whoever made it; on SQLite it is off unless
+an operator opts in, and then only time-bound."""
 import datetime as dt
+import time
 
 import pytest
 
@@ -9,7 +12,7 @@ from cxgov import db as cxdb
 from cxgov.app import create_app
 from cxgov.db import database
 from tests.builders import build_world
-from tests.conftest import bearer, close_database
+from tests.conftest import ON_POSTGRES, bearer, close_database
 
 
 class Clock:
@@ -51,24 +54,40 @@ def _setup(app):
     return world, client, ranking.json
 
 
-def test_off_by_default_a_revocation_elsewhere_counts_on_the_next_request(app, clock):
-    assert cxdb.READ_CACHE["seconds"] == 0
-    world, client, _ = _setup(app)
+@pytest.fixture
+def uncached_app(database_url, clock):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "READ_CACHE_MS": 0})
+    yield app
+    close_database()
+
+
+def test_auto_is_notified_on_postgresql_and_off_on_sqlite(app):
+    expected = {"seconds": 1.0, "notified": True} if ON_POSTGRES else {"seconds": 0.0, "notified": False}
+    assert {k: cxdb.READ_CACHE[k] for k in expected} == expected
+
+
+def test_off_a_revocation_elsewhere_counts_on_the_next_request(uncached_app, clock):
+    assert cxdb.READ_CACHE["seconds"] == 0 and not cxdb.READ_CACHE["notified"]
+    world, client, _ = _setup(uncached_app)
     url, member = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_member"])
     assert client.get(url, headers=member).status_code == 200
-    _behind_the_api(app, 'UPDATE "api_token" SET "revoked_at" = ? WHERE "user_id" = ?',
+    _behind_the_api(uncached_app, 'UPDATE "api_token" SET "revoked_at" = ? WHERE "user_id" = ?',
                     dt.datetime(2026, 1, 1), world["user_board_member"])
     assert client.get(url, headers=member).status_code == 401
 
 
-def test_on_a_warm_read_makes_no_round_trip_and_a_change_elsewhere_counts_after_the_ttl(cached_app, clock, statements):
+def test_time_bound_a_warm_read_makes_no_round_trip_and_a_change_elsewhere_counts_after_the_ttl(
+        cached_app, clock, statements):
+    """SQLite's mode when opted in (no notifications there); on PostgreSQL the same bound is the
+    backstop should notifications stop, so the test turns them off to see it alone."""
+    cxdb.set_read_cache(1.0, notified=False)
     world, client, first = _setup(cached_app)
     url, member = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_member"])
     assert client.get(url, headers=member).json["id"] == first["id"]
     statements.clear()
     assert client.get(url, headers=member).json["id"] == first["id"]
     assert statements == []  # token, latest ranking and the rendered page all from memory
-    # another process ranks the round again and revokes the token: not seen for up to a second ...
+    # another process revokes the token: not seen for up to a second ...
     _behind_the_api(cached_app, 'UPDATE "api_token" SET "revoked_at" = ? WHERE "user_id" = ?',
                     dt.datetime(2026, 1, 1), world["user_board_member"])
     clock.now += 0.999
@@ -77,6 +96,127 @@ def test_on_a_warm_read_makes_no_round_trip_and_a_change_elsewhere_counts_after_
     clock.now += 0.002
     refused = client.get(url, headers=member)
     assert refused.status_code == 401 and refused.content_type == "application/problem+json"
+
+
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="change notifications are PostgreSQL's (LISTEN/NOTIFY)")
+
+
+def _listener():
+    return cxdb.listener_of(database.obj)
+
+
+@postgres_only
+@pytest.mark.parametrize("change", ["revoke", "expire", "deactivate", "delete_token", "truncate_tokens"])
+def test_notified_a_change_by_any_writer_counts_as_soon_as_it_is_notified(app, clock, statements, change):
+    """The clock never moves: the remembered token check is dropped because the database said
+    api_token or user changed, not because it grew old.  The test waits for the notification
+    to reach the listener's socket without reading it: the request itself must poll."""
+    world, client, first = _setup(app)
+    url, member = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_member"])
+    assert client.get(url, headers=member).status_code == 200
+    statements.clear()
+    assert client.get(url, headers=member).status_code == 200 and statements == []  # from memory
+    member_id, past = world["user_board_member"], dt.datetime(2026, 1, 1)
+    sql, params = {
+        "revoke": ('UPDATE "api_token" SET "revoked_at" = ? WHERE "user_id" = ?', (past, member_id)),
+        "expire": ('UPDATE "api_token" SET "expires_at" = ? WHERE "user_id" = ?', (past, member_id)),
+        "deactivate": ('UPDATE "user" SET "active" = ? WHERE "id" = ?', (False, member_id)),
+        "delete_token": ('DELETE FROM "api_token" WHERE "user_id" = ?', (member_id,)),
+        "truncate_tokens": ('TRUNCATE "api_token" CASCADE', ()),
+    }[change]
+    _behind_the_api(app, sql, *params)
+    assert _listener().wait_readable(10), "no notification within 10 s"
+    refused = client.get(url, headers=member)
+    assert refused.status_code == 401 and refused.content_type == "application/problem+json"
+
+
+@postgres_only
+def test_notified_a_ranking_made_elsewhere_is_the_latest_once_notified(app, clock):
+    world, client, first = _setup(app)
+    url, chair = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_chair"])
+    assert client.get(url, headers=chair).json["id"] == first["id"]
+    # a copy of the ranking row, as another worker's rank_round would insert it (its entries
+    # are not needed to see which ranking is the latest)
+    columns = [c.name for c in database.obj.get_columns("ranking") if c.name != "id"]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    _behind_the_api(app, f'INSERT INTO "ranking" ({quoted}) SELECT {quoted} FROM "ranking" WHERE "id" = ?', first["id"])
+    assert _listener().wait_readable(10)
+    with app.app_context():
+        newest = database.obj.execute_sql('SELECT MAX("id") FROM "ranking"').fetchone()[0]
+        database.close()
+    assert newest != first["id"]
+    assert client.get(url, headers=chair).json["id"] == newest
+
+
+@postgres_only
+def test_notified_a_write_that_rolls_back_notifies_nothing(app, clock):
+    world, client, _ = _setup(app)
+    url, member = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_member"])
+    assert client.get(url, headers=member).status_code == 200
+    with app.app_context():
+        db = database.obj
+        with db.atomic() as transaction:
+            db.execute_sql('UPDATE "api_token" SET "revoked_at" = now() WHERE "user_id" = %s', (world["user_board_member"],))
+            transaction.rollback()
+        database.close()
+    assert not _listener().wait_readable(0.5)
+    assert client.get(url, headers=member).status_code == 200
+
+
+@postgres_only
+def test_notified_a_lost_listener_is_reopened_and_everything_remembered_dropped(app, clock):
+    """A change made while this process was not listening was never notified to it: a listener
+    that has to be reopened trusts nothing it remembered from before."""
+    world, client, _ = _setup(app)
+    url, member = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_member"])
+    assert client.get(url, headers=member).status_code == 200
+    old = _listener().connection
+    pid = old.info.backend_pid
+    with app.app_context():
+        db = database.obj
+        assert db.execute_sql("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0] is True
+        for _ in range(200):  # until the server has let the listener go: nobody hears what follows
+            if not db.execute_sql("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchall():
+                break
+            time.sleep(0.05)
+        database.close()
+    _behind_the_api(app, 'UPDATE "api_token" SET "revoked_at" = ? WHERE "user_id" = ?',
+                    dt.datetime(2026, 1, 1), world["user_board_member"])
+    assert client.get(url, headers=member).status_code == 401
+    assert _listener().connection is not old and _listener().connection.info.backend_pid != pid
+
+
+@postgres_only
+def test_notified_a_process_that_cannot_listen_answers_nothing_from_memory(app, clock, statements, monkeypatch):
+    """If LISTEN fails, every request reads afresh, as with the cache off, rather than trust
+    answers nobody would tell it are stale."""
+    monkeypatch.setattr(cxdb, "NOTIFY_CHANNEL", "no such channel")  # LISTEN fails (a syntax error)
+    world, client, _ = _setup(app)
+    url, member = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_member"])
+    assert client.get(url, headers=member).status_code == 200
+    statements.clear()
+    assert client.get(url, headers=member).status_code == 200
+    assert len(statements) == 1  # the token and the latest ranking, read along as with the cache off
+    assert _listener().connection is None and not any(s._cache for s in cxdb._CACHEABLE)
+    _behind_the_api(app, 'UPDATE "api_token" SET "revoked_at" = ? WHERE "user_id" = ?',
+                    dt.datetime(2026, 1, 1), world["user_board_member"])
+    assert client.get(url, headers=member).status_code == 401  # no wait: nothing was remembered
+
+
+@postgres_only
+def test_notified_a_forked_process_listens_on_its_own_connection(app, clock, monkeypatch):
+    """A child of a process that listened (a gunicorn worker forked after a request in the
+    master, say) must not read from, nor close, its parent's connection."""
+    world, client, _ = _setup(app)
+    url, member = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_member"])
+    assert client.get(url, headers=member).status_code == 200
+    parents = _listener().connection
+    monkeypatch.setattr(cxdb.os, "getpid", lambda: -1)
+    _behind_the_api(app, 'UPDATE "api_token" SET "revoked_at" = ? WHERE "user_id" = ?',
+                    dt.datetime(2026, 1, 1), world["user_board_member"])
+    assert client.get(url, headers=member).status_code == 401  # opened afresh: nothing trusted
+    assert _listener().connection is not parents and not parents.closed
+    assert parents in cxdb._INHERITED
 
 
 def test_on_this_processes_own_changes_count_at_once(cached_app, clock):
@@ -119,8 +259,23 @@ def test_on_expiry_is_checked_on_every_request_and_misses_are_not_kept(cached_ap
     assert all(rows for _, _, rows in _TOKEN_USER._cache.values())
 
 
-@pytest.mark.parametrize("value", [-1, 5001])
-def test_the_setting_is_bounded(database_url, value):
-    with pytest.raises(ValueError, match="0 to 5 seconds"):
+@pytest.mark.parametrize("value", [-1, 5001, "5001", "soon", "", True, None, 1.5])
+def test_the_setting_is_auto_or_0_to_5000(database_url, value):
+    with pytest.raises(ValueError, match="CXGOV_READ_CACHE_MS"):
         create_app({"DATABASE_URL": database_url, "TESTING": True, "READ_CACHE_MS": value})
     cxdb.set_read_cache(0)
+
+
+@pytest.mark.parametrize("value, seconds", [("auto", None), (" AUTO ", None), ("0", 0.0), (0, 0.0), ("250", 0.25),
+                                            (5000, 5.0)])
+def test_the_setting_accepted(database_url, value, seconds):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "READ_CACHE_MS": value})
+    try:
+        if seconds is None:
+            seconds = 1.0 if ON_POSTGRES else 0.0
+        assert cxdb.READ_CACHE["seconds"] == seconds
+        assert cxdb.READ_CACHE["notified"] is (ON_POSTGRES and seconds > 0)
+    finally:
+        cxdb.set_read_cache(0)
+        with app.app_context():
+            close_database()
