@@ -19,7 +19,9 @@ initiatives):
 
 Run: ``.venv/bin/python bench/bench_http_ranking.py`` (about 8 minutes on 2 cores).
 Options: ``--sizes 1000,10000``, ``--databases sqlite,postgres``, ``--load-seconds 10``,
-``--json out.json``, ``--read-cache-ms 1000`` (the opt-in read cache; off by default, as shipped).  The PostgreSQL bench database is dropped at the end.
+``--json out.json``, ``--read-cache-ms auto|0|N`` (CXGOV_READ_CACHE_MS of the real app; default
+``auto`` as shipped: on PostgreSQL 1000 with change notifications, off on SQLite; ``0`` measures
+the app with the cache off).  The PostgreSQL bench database is dropped at the end.
 """
 import argparse
 import concurrent.futures
@@ -184,7 +186,7 @@ def load_round(rng, ref, n):
                     "dependencies": len(deps)}
 
 
-def prepare(url, sizes, seed=7, read_cache_ms=0):
+def prepare(url, sizes, seed=7, read_cache_ms="auto"):
     """Migrate, seed the default model, load one round per size; return (app, token, rounds)."""
     import peewee
 
@@ -319,7 +321,7 @@ def load(port, path, token, seconds):
 
 
 # --------------------------------------------------------------------------- one database
-def bench_database(label, url, sizes, load_seconds, workdir, read_cache_ms=0):
+def bench_database(label, url, sizes, load_seconds, workdir, read_cache_ms="auto"):
     print(f"[{label}] preparing {url} (load average {os.getloadavg()}; CXGOV_READ_CACHE_MS={read_cache_ms})",
           flush=True)
     app, token, rounds = prepare(url, sizes, read_cache_ms=read_cache_ms)
@@ -433,8 +435,9 @@ def main(argv=None):
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--json", help="also write the raw results here")
-    parser.add_argument("--read-cache-ms", type=int, default=0,
-                        help="CXGOV_READ_CACHE_MS for the real app (default 0: off, as shipped)")
+    parser.add_argument("--read-cache-ms", default="auto",
+                        help="CXGOV_READ_CACHE_MS for the real app (default auto, as shipped: 1000 with change "
+                             "notifications on PostgreSQL, off on SQLite; 0 turns it off)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     started = time.perf_counter()
@@ -454,9 +457,10 @@ def main(argv=None):
                 raise SystemExit(f"unknown database {label!r}")
             all_results[label] = bench_database(label, url, sizes, args.load_seconds, workdir, args.read_cache_ms)
     finally:
-        from cxgov.db import database
+        from cxgov.db import close_listener, database
 
         if database.obj is not None:
+            close_listener(database.obj)
             if hasattr(database.obj, "close_all"):
                 database.obj.close_all()
             elif not database.is_closed():
