@@ -51,7 +51,18 @@ def _setup(app):
     client = app.test_client()
     ranking = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=bearer(world["tokens"]["admin"]))
     assert ranking.status_code == 201
+    _settle()
     return world, client, ranking.json
+
+
+def _settle():
+    """PostgreSQL: the setup's own writes (users, tokens, a ranking) are notified too, a moment
+    after their commits; hear them all now, so that none lands in the middle of a test and
+    empties the cache it is looking at."""
+    if cxdb.READ_CACHE["notified"]:
+        listener = cxdb.listener_of(database.obj)
+        while listener.connection is not None and listener.wait_readable(0.2):
+            listener.changes_heard()
 
 
 @pytest.fixture
