@@ -11,6 +11,7 @@ import itertools
 import os
 import re
 import select
+import threading
 import time
 import weakref
 from urllib.parse import urlparse
@@ -181,6 +182,13 @@ def forget_all_cached():
         select.forget_cached()
 
 
+#: Bumped by every forget.  A read keeps its answer only if no forget ran while it was reading:
+#: in a threaded server another thread may hear a change (and forget) between this thread's
+#: read from the database and its keep, and the answer read before the change must not be
+#: remembered after the forget that was meant to drop it.
+_GENERATION = [0]
+
+
 class _Listener:
     """This process's LISTEN connection to one PostgreSQL database (see ``READ_CACHE``).
 
@@ -193,12 +201,19 @@ class _Listener:
         self._db = weakref.ref(db)  # the listener goes (and its connection closes) with the database object
         self.connection = None
         self._pid = None
+        self._lock = threading.Lock()  # threaded servers: one poll, open or flush at a time
 
     def changes_heard(self):
         """Drop everything remembered if a change was notified since the last call (or the
         listener had to be opened); returns how many notifications were read, or None when it
         cannot listen (the database is unreachable: then nothing may be answered from memory,
         and the read itself meets the error)."""
+        if self._pid is not None and self._pid != os.getpid():
+            self._lock = threading.Lock()  # a forked child: a thread of the parent may have held it
+        with self._lock:
+            return self._changes_heard()
+
+    def _changes_heard(self):
         conn = self.connection
         if conn is None or conn.closed or self._pid != os.getpid():
             return self._open()
@@ -342,8 +357,9 @@ class CompiledSelect:
         cached = self._cached(values)
         if cached is not None:
             return cached
+        generation = _GENERATION[0]
         rows = self._run(values)
-        self._keep(values, rows)
+        self._keep(values, rows, generation)
         return rows
 
     def _cached(self, values):
@@ -358,9 +374,10 @@ class CompiledSelect:
             return None
         return entry[2]
 
-    def _keep(self, values, rows):
+    def _keep(self, values, rows, generation):
+        """Remember ``rows``, read after ``_GENERATION`` was ``generation``, unless a forget ran since."""
         # only found rows: a miss (an unknown token, an unranked round) is asked again next time
-        if not self._cacheable or READ_CACHE["seconds"] <= 0 or not rows:
+        if not self._cacheable or READ_CACHE["seconds"] <= 0 or not rows or generation != _GENERATION[0]:
             return
         if READ_CACHE["notified"] and listener_of(database.obj).connection is None:
             return  # nothing would tell us when it goes stale
@@ -370,6 +387,7 @@ class CompiledSelect:
 
     def forget_cached(self):
         """A service of this process changed what this select reads: drop every remembered answer."""
+        _GENERATION[0] += 1
         self._cache.clear()
 
     def _run(self, values):
@@ -431,12 +449,13 @@ class CompiledPair(CompiledSelect):
             return hit_a, (hit_b if hit_b is not None else b.rows(*second_values))
         if hit_b is not None:
             return a.rows(*first_values), hit_b
+        generation = _GENERATION[0]
         row = self._run(first_values + second_values)[0]
         width = self._widths[0]
         first = [tuple(row[2:2 + width])] if row[1] is not None else []
         second = [tuple(row[3 + width:])] if row[2 + width] is not None else []
-        a._keep(first_values, first)
-        b._keep(second_values, second)
+        a._keep(first_values, first, generation)
+        b._keep(second_values, second, generation)
         return first, second
 
 

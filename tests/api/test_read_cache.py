@@ -290,3 +290,31 @@ def test_the_setting_accepted(database_url, value, seconds):
         cxdb.set_read_cache(0)
         with app.app_context():
             close_database()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/users/me", "/api/v1/rounds/{round}/rankings/latest"])
+def test_an_answer_read_while_another_thread_forgot_is_not_kept(cached_app, clock, monkeypatch, path):
+    """Threaded servers: another thread may hear of a change, and forget, while this one is
+    reading; what this one read may predate the change, so it is used once and not remembered.
+    The other thread is simulated by a forget inside the read (the token check alone, and the
+    token check read along with the latest ranking)."""
+    from cxgov.services.auth import _TOKEN_USER, digest_of
+    from cxgov.services.rankings import _LATEST_OF_ROUND
+
+    world, client, _ = _setup(cached_app)
+    url, member = path.format(round=world["round"]), bearer(world["tokens"]["board_member"])
+    key = (digest_of(world["tokens"]["board_member"]),)
+    interfering = [True]
+    for select in (_TOKEN_USER, _TOKEN_USER.paired_with(_LATEST_OF_ROUND)):
+        def run(values, real=select._run):
+            rows = real(values)
+            if interfering[0]:
+                cxdb.forget_all_cached()
+            return rows
+        monkeypatch.setattr(select, "_run", run)
+    cxdb.forget_all_cached()
+    assert client.get(url, headers=member).status_code == 200
+    assert key not in _TOKEN_USER._cache
+    interfering[0] = False
+    assert client.get(url, headers=member).status_code == 200
+    assert key in _TOKEN_USER._cache  # read with nothing forgotten meanwhile: kept
