@@ -8,6 +8,7 @@ UPDATEs.
 """
 import contextvars
 import itertools
+import logging
 import os
 import re
 import select
@@ -17,10 +18,12 @@ import weakref
 from urllib.parse import urlparse
 
 import peewee
+import psycopg2
 from playhouse.db_url import parse
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = peewee.DatabaseProxy()
+log = logging.getLogger("cxgov")
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -197,11 +200,16 @@ class _Listener:
     the process that uses it (a forked worker opens its own), and whenever it is (re)opened,
     everything remembered is dropped: what changed while nobody listened is unknown."""
 
+    #: after a failed LISTEN, how long the process reads everything afresh before it tries again
+    #: (not on every request: each try is a new connection to the server)
+    RETRY_AFTER = 5.0
+
     def __init__(self, db):
         self._db = weakref.ref(db)  # the listener goes (and its connection closes) with the database object
         self.connection = None
         self._pid = None
         self._lock = threading.Lock()  # threaded servers: one poll, open or flush at a time
+        self._retry_at = None  # clock() before which a failed LISTEN is not tried again
 
     def changes_heard(self):
         """Drop everything remembered if a change was notified since the last call (or the
@@ -222,7 +230,7 @@ class _Listener:
             # an idle LISTEN session gets no notices but its end: a terminated backend sends
             # "FATAL: terminating connection ..." (read now) before its EOF (raised next poll)
             lost = bool(conn.notices)
-        except Exception:  # the server or the network dropped it
+        except psycopg2.Error:  # the server or the network dropped it
             lost = True
         if lost:  # start over, trusting nothing remembered
             self.close()
@@ -245,17 +253,21 @@ class _Listener:
             _INHERITED.append(self.connection)  # the parent's session: never close it from here
         self.connection = None
         forget_all_cached()
+        if self._retry_at is not None and clock() < self._retry_at:
+            return None
+        conn = None
         try:
             conn = peewee.PostgresqlDatabase._connect(self._db())  # a connection of its own, autocommit
-        except Exception:
-            return None
-        try:
             with conn.cursor() as cursor:
                 cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")
-        except Exception:
-            conn.close()
+        except psycopg2.Error as exc:
+            if conn is not None:
+                conn.close()
+            self._retry_at = clock() + self.RETRY_AFTER
+            log.warning("read cache: cannot LISTEN %s (%s); reading every request afresh, trying again in %.0f s",
+                        NOTIFY_CHANNEL, " ".join(str(exc).split()), self.RETRY_AFTER)
             return None
-        self.connection, self._pid = conn, os.getpid()
+        self.connection, self._pid, self._retry_at = conn, os.getpid(), None
         return 0
 
     def close(self):
@@ -267,7 +279,7 @@ class _Listener:
             return
         try:
             conn.close()
-        except Exception:  # already broken: nothing left to close
+        except psycopg2.Error:  # already broken: nothing left to close
             pass
 
 

@@ -198,20 +198,32 @@ def test_notified_a_lost_listener_is_reopened_and_everything_remembered_dropped(
 
 
 @postgres_only
-def test_notified_a_process_that_cannot_listen_answers_nothing_from_memory(app, clock, statements, monkeypatch):
+def test_notified_a_process_that_cannot_listen_answers_nothing_from_memory(app, clock, statements, monkeypatch,
+                                                                           caplog):
     """If LISTEN fails, every request reads afresh, as with the cache off, rather than trust
-    answers nobody would tell it are stale."""
+    answers nobody would tell it are stale; the failure is logged, and tried again only after
+    RETRY_AFTER (each try is a new connection), then listening resumes."""
     monkeypatch.setattr(cxdb, "NOTIFY_CHANNEL", "no such channel")  # LISTEN fails (a syntax error)
     world, client, _ = _setup(app)
     url, member = f"/api/v1/rounds/{world['round']}/rankings/latest", bearer(world["tokens"]["board_member"])
+    assert caplog.text.count("cannot LISTEN") == 1  # each try that fails is logged
     assert client.get(url, headers=member).status_code == 200
     statements.clear()
     assert client.get(url, headers=member).status_code == 200
     assert len(statements) == 1  # the token and the latest ranking, read along as with the cache off
     assert _listener().connection is None and not any(s._cache for s in cxdb._CACHEABLE)
+    assert caplog.text.count("cannot LISTEN") == 1  # not tried again: the clock has not moved
     _behind_the_api(app, 'UPDATE "api_token" SET "revoked_at" = ? WHERE "user_id" = ?',
                     dt.datetime(2026, 1, 1), world["user_board_member"])
     assert client.get(url, headers=member).status_code == 401  # no wait: nothing was remembered
+    # once LISTEN works again and the retry time has come, the process listens and remembers
+    monkeypatch.setattr(cxdb, "NOTIFY_CHANNEL", "cxgov_read_cache")
+    clock.now += cxdb._Listener.RETRY_AFTER
+    chair = bearer(world["tokens"]["board_chair"])
+    assert client.get(url, headers=chair).status_code == 200
+    assert _listener().connection is not None
+    statements.clear()
+    assert client.get(url, headers=chair).status_code == 200 and statements == []
 
 
 @postgres_only
