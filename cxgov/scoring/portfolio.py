@@ -6,13 +6,16 @@ Money is integer minor units throughout: costs, budgets, amounts and totals are 
 checked in integers.
 """
 
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
-from scipy.sparse import coo_array, csc_array
+from scipy.sparse import coo_array, csc_array, vstack
 
+from ._exact import ExactFloor, min_amounts, share_limit
 from ._highs import quiet_stdout, solve_lp, solve_milp
 from ._validate import as_budget, as_costs, as_row_indices
 
@@ -338,9 +341,9 @@ def _diagnose_static(spec, budget):
                 f"(row {i}: {_describe_chain(_chain(fparent, i), 'must-fund')}; "
                 f"row {j}: {_describe_chain(_chain(fparent, j), 'must-fund')})"
             )
-    share = np.ones(n) if spec.min_share is None else spec.min_share
+    least_amount = min_amounts(spec.min_share, spec.costs)
     forced_rows = np.flatnonzero(forced)
-    least = int(np.ceil(share[forced_rows] * spec.costs[forced_rows]).astype(np.int64).sum()) if forced_rows.size else 0
+    least = int(least_amount[forced_rows].sum())
     if least > budget:
         return (
             f"must-fund rows {forced_rows.tolist()} (with the rows they need) cost at least {least}, "
@@ -348,16 +351,19 @@ def _diagnose_static(spec, budget):
         )
     for ci, (members, cap_share) in enumerate(spec.group_caps):
         in_cap = members[forced[members]]
-        least_cap = int(np.ceil(share[in_cap] * spec.costs[in_cap]).astype(np.int64).sum()) if in_cap.size else 0
-        if least_cap > cap_share * budget:
+        least_cap = int(least_amount[in_cap].sum())
+        limit = share_limit(cap_share, budget)
+        if least_cap > limit:
             return (
-                f"group cap {ci} allows {cap_share:g} of the budget ({cap_share * budget:.0f}) but its "
+                f"group cap {ci} allows {cap_share:g} of the budget ({limit}) but its "
                 f"must-fund rows {in_cap.tolist()} cost at least {least_cap}"
             )
     allowed = ~refused
     for fi, (impact, minimum) in enumerate(spec.floors):
-        best = float(np.clip(impact[allowed], 0, None).sum())
-        if best < minimum - floor_tolerance(minimum):
+        exact = ExactFloor.of(impact, minimum)
+        reachable = allowed & (impact > 0)
+        if exact.deficit(reachable, spec.costs, spec.costs) > 0:
+            best = float(np.clip(impact[allowed], 0, None).sum())
             return (
                 f"floor {fi} asks for at least {minimum:g} but funding every allowed row with a positive "
                 f"impact reaches only {best:g}"
@@ -379,37 +385,94 @@ class _Model:
     row_lb: np.ndarray
     row_ub: np.ndarray
     n: int
-    frac: bool               # z = [x, f] when partial funding is on, else z = x
-    money_rows: list         # (row index, member rows, limit in minor units, scale)
-    floor_rows: list         # (row index, impact per row, minimum)
+    frac: bool               # z = [x, u]: u the integer amounts of the divisible rows
+    money_rows: list         # _MoneyRow per budget / cap row
+    floor_rows: list         # _FloorRow per floor
     _costs: np.ndarray = None
     _last_status: str = "optimal"
+    divisible: np.ndarray = None   # rows funded by an integer amount u (partial funding)
+    min_amounts: np.ndarray = None  # least amount per row when funded (= cost if not divisible)
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class _MoneyRow:
+    row: int                 # index in the model's rows
+    members: np.ndarray
+    limit: int               # minor units, exact
+
+
+@dataclass(frozen=True)
+class _FloorRow:
+    row: int
+    exact: ExactFloor
+    unit: float              # the row is scaled by 1 / unit
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A rounded solver point checked in exact arithmetic."""
+
+    selected: np.ndarray
+    amounts: np.ndarray      # int64 minor units
+    fractions: np.ndarray
+    value: float
+
+
+@dataclass(frozen=True)
+class _Breach:
+    """The first constraint a candidate breaks, exactly: ``excess`` minor units over a money
+    row, or a floor missed by ``excess`` (a Fraction)."""
+
+    kind: str                # "money" or "floor"
+    index: int               # position in model.money_rows / model.floor_rows
+    excess: object
 
 
 def _build_model(spec, budget):  # noqa: C901 - one row family per block
     n = spec.n
-    frac = spec.min_share is not None and bool((spec.min_share < 1).any())
-    nvar = 2 * n if frac else n
-    f0 = n if frac else 0  # offset of the funded-share variables
+    lo = min_amounts(spec.min_share, spec.costs)
+    divisible = np.flatnonzero((lo < spec.costs) & (spec.costs > 0)) if spec.min_share is not None else np.zeros(0, np.int64)
+    frac = bool(divisible.size)
+    nvar = n + divisible.size
+    unit_col = np.full(n, -1, dtype=np.int64)
+    unit_col[divisible] = n + np.arange(divisible.size)
     rows, cols, vals, row_lb, row_ub = [], [], [], [], []
-    money_rows = []
     r = 0
     scale = float(max(budget, int(spec.costs.max()) if n else 0, 1))
+    inv_cost = np.zeros(n)
+    inv_cost[divisible] = 1.0 / spec.costs[divisible]
 
-    def add(coefs, lo, hi):
+    def add(coefs, lo_, hi):
         nonlocal r
         for col, val in coefs:
             rows.append(r)
             cols.append(col)
             vals.append(val)
-        row_lb.append(lo)
+        row_lb.append(lo_)
         row_ub.append(hi)
         r += 1
         return r - 1
 
-    everyone = np.arange(n)
-    idx = add(zip((f0 + everyone).tolist(), (spec.costs / scale).tolist()), -np.inf, budget / scale)
-    money_rows.append((idx, everyone, budget, scale))
+    def spend(members, per_row):
+        """Coefficients of sum(per_row[i] * funded share of i): on u_i / cost_i for divisible
+        rows, on x_i otherwise."""
+        out = []
+        for i in members.tolist():
+            if per_row[i] == 0:
+                continue
+            if unit_col[i] >= 0:
+                out.append((int(unit_col[i]), float(per_row[i] * inv_cost[i])))
+            else:
+                out.append((i, float(per_row[i])))
+        return out
+
+    money_rows = []
+    for members, limit in [(np.arange(n), budget)] + [
+        (members, share_limit(share, budget)) for members, share in spec.group_caps
+    ]:
+        idx = add(spend(members, spec.costs / scale), -np.inf, limit / scale)
+        money_rows.append(_MoneyRow(idx, members, limit))
     for i, j in spec.requires:
         add([(i, 1.0), (j, -1.0)], -np.inf, 0.0)
     for i, j in spec.excludes:
@@ -417,35 +480,54 @@ def _build_model(spec, budget):  # noqa: C901 - one row family per block
     for group in spec.groups:
         for a, b in zip(group[:-1], group[1:]):
             add([(int(a), 1.0), (int(b), -1.0)], 0.0, 0.0)
-    for members, cap_share in spec.group_caps:
-        limit = int(np.floor(cap_share * budget))
-        idx = add(zip((f0 + members).tolist(), (spec.costs[members] / scale).tolist()), -np.inf, limit / scale)
-        money_rows.append((idx, members, limit, scale))
     floor_rows = []
     for impact, minimum in spec.floors:
-        nz = np.flatnonzero(impact)
-        # Scaled to max(1, |minimum|) and relaxed by the documented tolerance (ten times
-        # HiGHS's 1e-7 feasibility tolerance on the scaled row), so that the solver and the
-        # post-check agree on what "met" means.
+        # Scaled to max(1, |minimum|); met exactly (decimal arithmetic) after the solve.
         unit = max(1.0, abs(minimum))
-        idx = add(zip((f0 + nz).tolist(), (impact[nz] / unit).tolist()),
-                  (minimum - floor_tolerance(minimum)) / unit, np.inf)
-        floor_rows.append((idx, impact, minimum))
-    if frac:
-        for i in range(n):  # s_i x_i <= f_i <= x_i
-            add([(f0 + i, 1.0), (i, -1.0)], -np.inf, 0.0)
-            add([(i, float(spec.min_share[i])), (f0 + i, -1.0)], -np.inf, 0.0)
+        idx = add(spend(np.flatnonzero(impact), impact / unit), minimum / unit, np.inf)
+        floor_rows.append(_FloorRow(idx, ExactFloor.of(impact, minimum), unit))
+    for i in divisible.tolist():  # lo_i x_i <= u_i <= c_i x_i, scaled by 1 / c_i
+        u = int(unit_col[i])
+        add([(u, inv_cost[i]), (i, -1.0)], -np.inf, 0.0)
+        add([(i, float(lo[i] * inv_cost[i])), (u, -inv_cost[i])], -np.inf, 0.0)
     A = coo_array((vals, (rows, cols)), shape=(r, nvar)).tocsc()
     c = np.zeros(nvar)
-    c[f0:f0 + n] = -spec.values
-    integrality = np.zeros(nvar)
-    integrality[:n] = 1
+    c[:n] = -spec.values
+    c[divisible] = 0.0
+    c[unit_col[divisible]] = -spec.values[divisible] * inv_cost[divisible]
+    integrality = np.ones(nvar)
     lb = np.zeros(nvar)
     ub = np.ones(nvar)
+    ub[n:] = spec.costs[divisible]
     lb[spec.must_fund] = 1.0
     ub[spec.must_not_fund] = 0.0
     return _Model(c, integrality, lb, ub, A, np.asarray(row_lb, float), np.asarray(row_ub, float), n, frac,
-                  money_rows, floor_rows, spec.costs)
+                  money_rows, floor_rows, spec.costs, divisible=divisible, min_amounts=lo, scale=scale)
+
+
+def _add_row(model, coefs, hi):
+    """Append the row ``coefs @ z <= hi`` (a cut) to the model."""
+    extra = coo_array((list(coefs.values()), ([0] * len(coefs), list(coefs.keys()))), shape=(1, model.c.shape[0]))
+    model.A = vstack([model.A, extra]).tocsc()
+    model.row_lb = np.append(model.row_lb, -np.inf)
+    model.row_ub = np.append(model.row_ub, float(hi))
+
+
+# --------------------------------------------------------------------------------------------
+# Exact checks, repairs and cuts
+
+
+def _first_breach(model, selected, amounts):
+    """The first money row or floor that the point breaks in exact arithmetic, or None."""
+    for k, money in enumerate(model.money_rows):
+        spent = int(amounts[money.members].sum())
+        if spent > money.limit:
+            return _Breach("money", k, spent - money.limit)
+    for k, floor in enumerate(model.floor_rows):
+        missed = floor.exact.deficit(selected, amounts, model._costs)
+        if missed > 0:
+            return _Breach("floor", k, missed)
+    return None
 
 
 def _feasible_binary(model, z):
@@ -454,9 +536,127 @@ def _feasible_binary(model, z):
         return False
     activity = model.A @ z
     ok = (activity >= model.row_lb - 1e-9) & (activity <= model.row_ub + 1e-9)
-    for idx, members, limit, _ in model.money_rows:
-        ok[idx] = int(_costs_of(model, members, z)) <= limit
-    return bool(ok.all())
+    for row in model.money_rows + model.floor_rows:
+        ok[row.row] = True  # decided exactly below
+    if not ok.all():
+        return False
+    selected = z[:model.n] > 0.5
+    return _first_breach(model, selected, np.where(selected, model._costs, 0)) is None
+
+
+def _candidate(spec, model, z):
+    """Round the solver's point: binaries to 0/1, amounts to whole minor units within
+    [least amount, cost] for funded divisible rows."""
+    n = spec.n
+    selected = z[:n] > 0.5
+    amounts = np.where(selected, spec.costs, 0).astype(np.int64)
+    if model.frac:
+        rows = model.divisible
+        raw = np.rint(z[n:n + rows.size]).astype(np.int64)
+        amounts[rows] = np.where(selected[rows], np.clip(raw, model.min_amounts[rows], spec.costs[rows]), 0)
+    return _make_candidate(spec, selected, amounts)
+
+
+def _make_candidate(spec, selected, amounts):
+    fractions = selected.astype(np.float64)
+    part = selected & (amounts < spec.costs)
+    fractions[part] = amounts[part] / spec.costs[part]
+    return _Candidate(selected, amounts, fractions, float(np.dot(spec.values, fractions)))
+
+
+def _repair_amounts(spec, model, cand):
+    """Move whole minor units among the funded divisible rows until every money row and floor
+    holds exactly; None if this greedy pass cannot. The funded set does not change."""
+    amounts = cand.amounts.copy()
+    rows = model.divisible[cand.selected[model.divisible]]
+    lo, costs, values = model.min_amounts, spec.costs, spec.values
+    for _ in range(4 * (len(model.money_rows) + len(model.floor_rows)) + 4):
+        breach = _first_breach(model, cand.selected, amounts)
+        if breach is None:
+            return _make_candidate(spec, cand.selected, amounts)
+        if breach.kind == "money":
+            members = np.intersect1d(rows, model.money_rows[breach.index].members)
+            excess = int(breach.excess)
+            for i in members[np.argsort(values[members] / costs[members], kind="stable")].tolist():
+                take = min(excess, int(amounts[i] - lo[i]))
+                amounts[i] -= take
+                excess -= take
+                if not excess:
+                    break
+            if excess:
+                return None
+        else:
+            if not _raise_floor(model, model.floor_rows[breach.index].exact, rows, amounts, breach.excess):
+                return None
+    return None
+
+
+def _money_room(model, amounts, row):
+    """Whole minor units row ``row`` may still receive in every money row it belongs to."""
+    room = int(model._costs[row] - amounts[row])
+    for money in model.money_rows:
+        if row in money.members:
+            room = min(room, money.limit - int(amounts[money.members].sum()))
+    return max(room, 0)
+
+
+def _raise_floor(model, floor, rows, amounts, missed):
+    """Close a floor's deficit by adding units to rows that help it (while money allows) or
+    removing units from rows that hurt it; in place; True when closed."""
+    costs, lo = model._costs, model.min_amounts
+    for i in sorted(rows.tolist(), key=lambda r: -abs(floor.numerators[r]) / max(int(costs[r]), 1)):
+        per_unit = Fraction(floor.numerators[i], floor.denominator * int(costs[i]))
+        if per_unit == 0:
+            continue
+        room = _money_room(model, amounts, i) if per_unit > 0 else int(amounts[i] - lo[i])
+        units = min(room, math.ceil(missed / abs(per_unit)))
+        amounts[i] += units if per_unit > 0 else -units
+        missed -= units * abs(per_unit)
+        if missed <= 0:
+            return True
+    return False
+
+
+def _cover_cut(model, selected, money):
+    """A lifted cover inequality for a money row the funded set overspends even at its least
+    amounts, or None. With C a cover (its least amounts exceed the limit) and E the rows of
+    the money row costing at least C's dearest, any |C| rows of E overspend, so
+    ``sum(x[E]) <= |C| - 1`` holds for every exactly feasible set and excludes this one."""
+    least = model.min_amounts
+    members = money.members[selected[money.members]]
+    if int(least[members].sum()) <= money.limit:
+        return None
+    cover, total = [], 0
+    for i in members[np.argsort(-least[members], kind="stable")].tolist():
+        cover.append(i)
+        total += int(least[i])
+        if total > money.limit:
+            break
+    for i in sorted(cover, key=lambda r: least[r]):  # drop rows the cover does not need
+        if len(cover) > 1 and total - int(least[i]) > money.limit:
+            cover.remove(i)
+            total -= int(least[i])
+    dearest = max(int(least[i]) for i in cover)
+    lifted = set(cover) | set(money.members[least[money.members] >= dearest].tolist())
+    return {int(i): 1.0 for i in sorted(lifted)}, len(cover) - 1
+
+
+def _no_good_cut(selected):
+    """``sum(x[S]) - sum(x[not S]) <= |S| - 1``: excludes exactly the funded set S."""
+    coefs = {i: (1.0 if s else -1.0) for i, s in enumerate(selected.tolist())}
+    return coefs, int(selected.sum()) - 1
+
+
+def _tighten(model, breach):
+    """Last resort for partial funding: move the broken row inward by its miss, and by at least
+    one part in 10^6 of the row (far outside the solver's tolerance), so the next solve cannot
+    return the same point."""
+    if breach.kind == "money":
+        money = model.money_rows[breach.index]
+        model.row_ub[money.row] -= max(float(breach.excess), 1e-6 * max(money.limit, 1.0)) / model.scale
+    else:
+        floor = model.floor_rows[breach.index]
+        model.row_lb[floor.row] += (float(breach.excess) + 1e-6 * floor.unit) / floor.unit
 
 
 def _costs_of(model, members, z):
@@ -468,13 +668,14 @@ def _greedy_incumbent(model, start, priority):
 
     Adding one row only touches the rows of its column, checked incrementally; money rows in
     integers. Rows in all-or-none groups are never added alone (the equality would break).
+    The result is checked exactly (floors in decimals) before it is used.
     """
     z = start.copy()
     if not _feasible_binary(model, z):
         return None
     A = model.A
     activity = A @ z
-    money = {idx: (int(_costs_of(model, members, z)), limit, None) for idx, members, limit, _ in model.money_rows}
+    money = {m.row: [int(_costs_of(model, m.members, z)), m.limit] for m in model.money_rows}
     costs = model._costs
     for j in priority:
         if z[j] > 0.5 or model.ub[j] < 0.5:
@@ -486,7 +687,7 @@ def _greedy_incumbent(model, start, priority):
         fits = True
         for t, value in zip(touched.tolist(), new.tolist()):
             if t in money:
-                spent, limit, _ = money[t]
+                spent, limit = money[t]
                 if spent + int(costs[j]) > limit:
                     fits = False
                     break
@@ -499,9 +700,8 @@ def _greedy_incumbent(model, start, priority):
         activity[touched] = new
         for t in touched.tolist():
             if t in money:
-                spent, limit, members = money[t]
-                money[t] = (spent + int(costs[j]), limit, members)
-    return z
+                money[t][0] += int(costs[j])
+    return z if _feasible_binary(model, z) else None
 
 
 def _solve_model(model, incumbent=None, *, reduce=True, time_limit=None, presolve=True):
@@ -579,41 +779,48 @@ def _solve_model(model, incumbent=None, *, reduce=True, time_limit=None, presolv
     return z
 
 
-def _extract(spec, model, z, budget):
-    n = spec.n
-    selected = z[:n] > 0.5
-    amounts = np.where(selected, spec.costs, 0).astype(np.int64)
-    fractions = selected.astype(np.float64)
-    if model.frac:
-        share = np.clip(z[n:2 * n], 0.0, 1.0)
-        partial = selected & (share < 1 - 1e-9) & (spec.costs > 0)
-        if partial.any():
-            floor_amount = np.ceil(spec.min_share * spec.costs - 1e-9).astype(np.int64)
-            raw = np.floor(share * spec.costs + 1e-6).astype(np.int64)
-            amounts[partial] = np.clip(raw[partial], floor_amount[partial], spec.costs[partial])
-            fractions[partial] = amounts[partial] / spec.costs[partial]
-    return selected, fractions, amounts
+# Cuts never remove an exactly feasible point, so the loop ends when the solver's answer is
+# exactly feasible or the solver proves there is none; the bound only guards pathological
+# inputs (thousands of distinct sets within the solver's tolerance of a limit).
+_MAX_EXACT_ROUNDS = 500
 
 
-def floor_tolerance(minimum):
-    """Floors are met to within this absolute slack (they are float metric changes)."""
-    return 1e-6 * max(1.0, abs(minimum))
+def _solve_exactly(spec, model, incumbent=None, *, reduce=True, time_limit=None, presolve=True):
+    """The optimum in exact arithmetic, or None when no point is exactly feasible.
 
-
-def _violation(model, amounts, fractions):
-    """The first constraint the rounded solution breaks: money rows exactly in integers,
-    floors within :func:`floor_tolerance`. Returns (row, how much to tighten it) or None."""
-    for row, members, limit, scale in model.money_rows:
-        spent = int(amounts[members].sum())
-        if spent > limit:
-            return row, -(spent - limit) / scale
-    for row, impact, minimum in model.floor_rows:
-        reached = float(np.dot(impact, fractions))
-        tol = floor_tolerance(minimum)
-        if reached < minimum - tol:
-            return row, ((minimum - reached) + tol) / max(1.0, abs(minimum))
-    return None
-
+    Each round solves the MILP (HiGHS may return a point that breaks a money row or a floor by
+    up to its tolerance, ~1e-7 of the row), rounds it, and checks it exactly. An exactly
+    feasible point is optimal: the solver searched a region that contains every exactly
+    feasible point. Otherwise the point is excluded and the model solved again: a lifted cover
+    cut for an overspent money row, a no-good cut for a set that misses a floor; with partial
+    funding the amounts are first repaired by whole minor units.
+    """
+    for _ in range(_MAX_EXACT_ROUNDS):
+        z = _solve_model(model, incumbent, reduce=reduce, time_limit=time_limit, presolve=presolve)
+        if z is None:
+            return None
+        cand = _candidate(spec, model, z)
+        breach = _first_breach(model, cand.selected, cand.amounts)
+        if breach is None:
+            return cand
+        if model.frac:
+            repaired = _repair_amounts(spec, model, cand)
+            if repaired is not None:
+                return repaired
+        cut = None
+        if breach.kind == "money":
+            cut = _cover_cut(model, cand.selected, model.money_rows[breach.index])
+        elif not model.frac:
+            cut = _no_good_cut(cand.selected)
+        if cut is not None:
+            _add_row(model, *cut)
+        else:
+            _tighten(model, breach)
+        incumbent = None
+    raise InfeasiblePortfolio(
+        f"no exactly feasible set found after {_MAX_EXACT_ROUNDS} solver rounds: too many sets lie "
+        "within the solver's tolerance of a budget, cap or floor"
+    )
 
 def _diagnose_by_relaxing(spec, budget, solve):
     """After the solver proves infeasibility: name the constraint family (and member) whose
@@ -648,37 +855,22 @@ def _diagnose_by_relaxing(spec, budget, solve):
 
 
 def _optimize(spec, budget, *, incumbent=None, reduce=True, time_limit=None, presolve=True):
-    """Solve one budget level; returns (z, model) or raises InfeasiblePortfolio."""
+    """Solve one budget level exactly; returns (z, model, selected, fractions, amounts) or
+    raises InfeasiblePortfolio."""
     reason = _diagnose_static(spec, budget)
     if reason is not None:
         raise InfeasiblePortfolio(reason)
     model = _build_model(spec, budget)
-    for _ in range(4):
-        z = _solve_model(model, incumbent, reduce=reduce, time_limit=time_limit, presolve=presolve)
-        if z is None:
+    cand = _solve_exactly(spec, model, incumbent, reduce=reduce, time_limit=time_limit, presolve=presolve)
+    if cand is None:
 
-            def feasible(trial):
-                m = _build_model(trial, budget)
-                return _solve_model(m, None, reduce=False, time_limit=time_limit, presolve=presolve)
+        def feasible(trial):
+            m = _build_model(trial, budget)
+            return _solve_exactly(trial, m, None, reduce=False, time_limit=time_limit, presolve=presolve)
 
-            raise InfeasiblePortfolio(_diagnose_by_relaxing(spec, budget, feasible))
-        selected, fractions, amounts = _extract(spec, model, z, budget)
-        broken = _violation(model, amounts, fractions)
-        if broken is None:
-            return z, model, selected, fractions, amounts
-        # The solver's feasibility tolerance let a row slip (a money row by a few minor
-        # units, a floor by ~1e-7): tighten that row by the slip and solve again.
-        row, shift = broken
-        if shift < 0:
-            model.row_ub[row] += shift
-        else:
-            model.row_lb[row] += shift
-        incumbent = None
-    raise InfeasiblePortfolio(
-        "the solver's sets keep breaking a budget, cap or floor by a rounding margin; "
-        "no set meets them exactly"
-    )
-
+        raise InfeasiblePortfolio(_diagnose_by_relaxing(spec, budget, feasible))
+    z = cand.selected.astype(np.float64)
+    return z, model, cand.selected, cand.fractions, cand.amounts
 
 def optimize_portfolio(
     values,

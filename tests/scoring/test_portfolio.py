@@ -1,5 +1,7 @@
 """Funding portfolio: exact against exhaustive search, infeasibility messages, money in integers."""
 import itertools
+import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -15,6 +17,14 @@ from cxgov.scoring import (
 from cxgov.scoring.portfolio import _optimize, _spec
 
 ALL_SUBSETS = {}
+
+
+def exact_floor_met(x, impact, minimum):
+    """Per subset (rows of x), whether the floor holds exactly, impacts read as decimals."""
+    parts = [Fraction(repr(float(v))) for v in impact] + [Fraction(repr(float(minimum)))]
+    denominator = math.lcm(*(p.denominator for p in parts))
+    numerators = np.array([int(p * denominator) for p in parts[:-1]], dtype=object)
+    return np.array([sum(numerators[row].tolist()) >= parts[-1] * denominator for row in x], dtype=bool)
 
 
 def subsets(n):
@@ -37,9 +47,10 @@ def brute_force(values, costs, budget, requires=(), excludes=(), groups=(), must
     for i in must_not:
         ok &= ~x[:, i]
     for members, share in caps:
-        ok &= (x[:, members].astype(np.int64) @ np.asarray(costs, dtype=np.int64)[members]) <= int(np.floor(share * budget))
+        limit = (Fraction(repr(float(share))) * budget).__floor__()  # the share as a decimal
+        ok &= (x[:, members].astype(np.int64) @ np.asarray(costs, dtype=np.int64)[members]) <= limit
     for impact, minimum in floors:
-        ok &= x @ impact >= minimum - 1e-6 * max(1.0, abs(minimum))  # floors are met to 1e-6
+        ok &= exact_floor_met(x, impact, minimum)
     if not ok.any():
         return None
     totals = np.where(ok, x @ np.asarray(values), -np.inf)
