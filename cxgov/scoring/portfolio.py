@@ -385,7 +385,7 @@ class _Model:
     row_lb: np.ndarray
     row_ub: np.ndarray
     n: int
-    frac: bool               # z = [x, u]: u the integer amounts of the divisible rows
+    frac: bool               # z = [x, f, u]: shares of the divisible rows, integer amounts of some
     money_rows: list         # _MoneyRow per budget / cap row
     floor_rows: list         # _FloorRow per floor
     _costs: np.ndarray = None
@@ -393,6 +393,7 @@ class _Model:
     divisible: np.ndarray = None   # rows funded by an integer amount u (partial funding)
     min_amounts: np.ndarray = None  # least amount per row when funded (= cost if not divisible)
     scale: float = 1.0
+    whole: np.ndarray = None        # divisible rows with an integer amount variable
 
 
 @dataclass(frozen=True)
@@ -429,19 +430,25 @@ class _Breach:
     excess: object
 
 
+# Divisible rows up to this cost get an integer amount variable, so the solver's optimum is
+# the optimum over whole minor units; above it one minor unit is below the solver's
+# resolution (its coefficient 1/cost would be dropped), the share is continuous and rounded,
+# then repaired, losing at most a few minor units' worth of value (under 1e-6 of the row's).
+_INTEGER_AMOUNT_MAX = 10**6
+
+
 def _build_model(spec, budget):  # noqa: C901 - one row family per block
     n = spec.n
     lo = min_amounts(spec.min_share, spec.costs)
     divisible = np.flatnonzero((lo < spec.costs) & (spec.costs > 0)) if spec.min_share is not None else np.zeros(0, np.int64)
+    whole = divisible[spec.costs[divisible] <= _INTEGER_AMOUNT_MAX]
     frac = bool(divisible.size)
-    nvar = n + divisible.size
-    unit_col = np.full(n, -1, dtype=np.int64)
-    unit_col[divisible] = n + np.arange(divisible.size)
+    nvar = n + divisible.size + whole.size
+    share_col = np.full(n, -1, dtype=np.int64)
+    share_col[divisible] = n + np.arange(divisible.size)
     rows, cols, vals, row_lb, row_ub = [], [], [], [], []
     r = 0
     scale = float(max(budget, int(spec.costs.max()) if n else 0, 1))
-    inv_cost = np.zeros(n)
-    inv_cost[divisible] = 1.0 / spec.costs[divisible]
 
     def add(coefs, lo_, hi):
         nonlocal r
@@ -454,24 +461,18 @@ def _build_model(spec, budget):  # noqa: C901 - one row family per block
         r += 1
         return r - 1
 
-    def spend(members, per_row):
-        """Coefficients of sum(per_row[i] * funded share of i): on u_i / cost_i for divisible
-        rows, on x_i otherwise."""
-        out = []
-        for i in members.tolist():
-            if per_row[i] == 0:
-                continue
-            if unit_col[i] >= 0:
-                out.append((int(unit_col[i]), float(per_row[i] * inv_cost[i])))
-            else:
-                out.append((i, float(per_row[i])))
-        return out
+    def funded(members, per_row):
+        """Coefficients of sum(per_row[i] * funded share of i): on the share f_i of a divisible
+        row, on x_i otherwise."""
+        col = np.where(share_col[members] >= 0, share_col[members], members)
+        keep = per_row[members] != 0
+        return zip(col[keep].tolist(), per_row[members][keep].tolist())
 
     money_rows = []
     for members, limit in [(np.arange(n), budget)] + [
         (members, share_limit(share, budget)) for members, share in spec.group_caps
     ]:
-        idx = add(spend(members, spec.costs / scale), -np.inf, limit / scale)
+        idx = add(funded(members, spec.costs / scale), -np.inf, limit / scale)
         money_rows.append(_MoneyRow(idx, members, limit))
     for i, j in spec.requires:
         add([(i, 1.0), (j, -1.0)], -np.inf, 0.0)
@@ -484,25 +485,29 @@ def _build_model(spec, budget):  # noqa: C901 - one row family per block
     for impact, minimum in spec.floors:
         # Scaled to max(1, |minimum|); met exactly (decimal arithmetic) after the solve.
         unit = max(1.0, abs(minimum))
-        idx = add(spend(np.flatnonzero(impact), impact / unit), minimum / unit, np.inf)
+        idx = add(funded(np.flatnonzero(impact), impact / unit), minimum / unit, np.inf)
         floor_rows.append(_FloorRow(idx, ExactFloor.of(impact, minimum), unit))
-    for i in divisible.tolist():  # lo_i x_i <= u_i <= c_i x_i, scaled by 1 / c_i
-        u = int(unit_col[i])
-        add([(u, inv_cost[i]), (i, -1.0)], -np.inf, 0.0)
-        add([(i, float(lo[i] * inv_cost[i])), (u, -inv_cost[i])], -np.inf, 0.0)
+    for i in divisible.tolist():  # (lo_i / c_i) x_i <= f_i <= x_i
+        f = int(share_col[i])
+        add([(f, 1.0), (i, -1.0)], -np.inf, 0.0)
+        add([(i, float(lo[i] / spec.costs[i])), (f, -1.0)], -np.inf, 0.0)
+    for k, i in enumerate(whole.tolist()):  # u_i / c_i = f_i, u_i integer
+        add([(n + divisible.size + k, 1.0 / float(spec.costs[i])), (int(share_col[i]), -1.0)], 0.0, 0.0)
     A = coo_array((vals, (rows, cols)), shape=(r, nvar)).tocsc()
     c = np.zeros(nvar)
     c[:n] = -spec.values
     c[divisible] = 0.0
-    c[unit_col[divisible]] = -spec.values[divisible] * inv_cost[divisible]
+    c[share_col[divisible]] = -spec.values[divisible]
     integrality = np.ones(nvar)
+    integrality[n:n + divisible.size] = 0
     lb = np.zeros(nvar)
     ub = np.ones(nvar)
-    ub[n:] = spec.costs[divisible]
+    ub[n + divisible.size:] = spec.costs[whole]
     lb[spec.must_fund] = 1.0
     ub[spec.must_not_fund] = 0.0
     return _Model(c, integrality, lb, ub, A, np.asarray(row_lb, float), np.asarray(row_ub, float), n, frac,
-                  money_rows, floor_rows, spec.costs, divisible=divisible, min_amounts=lo, scale=scale)
+                  money_rows, floor_rows, spec.costs, divisible=divisible, min_amounts=lo, scale=scale,
+                  whole=whole)
 
 
 def _add_row(model, coefs, hi):
@@ -552,7 +557,8 @@ def _candidate(spec, model, z):
     amounts = np.where(selected, spec.costs, 0).astype(np.int64)
     if model.frac:
         rows = model.divisible
-        raw = np.rint(z[n:n + rows.size]).astype(np.int64)
+        raw = np.rint(np.clip(z[n:n + rows.size], 0.0, 1.0) * spec.costs[rows]).astype(np.int64)
+        raw[np.isin(rows, model.whole)] = np.rint(z[n + rows.size:]).astype(np.int64)
         amounts[rows] = np.where(selected[rows], np.clip(raw, model.min_amounts[rows], spec.costs[rows]), 0)
     return _make_candidate(spec, selected, amounts)
 

@@ -223,3 +223,36 @@ def test_big_money_stays_exact():
     p = optimize_portfolio([1.0, 1.0, 0.1], costs, 2**53 + 6)
     assert p.total_cost <= 2**53 + 6
     assert p.total_cost == sum(c for c, s in zip(costs, p.selected.tolist()) if s)
+
+
+@pytest.mark.parametrize(
+    "values, costs, budget, funded, value",
+    [
+        # issue 13, item 1: sets over budget by less than HiGHS's tolerance
+        ([0.9, 0.8], [600_000_000, 400_000_040], 1_000_000_000, [0], 0.9),
+        ([0.9, 0.5], [10**7, 1], 10**7, [0], 0.9),
+        ([0.83, 0.54, 0.05], [51991724, 30, 30], 51991737, [0], 0.83),
+    ],
+)
+def test_a_set_over_budget_within_solver_tolerance_is_never_funded(values, costs, budget, funded, value):
+    p = optimize_portfolio(values, costs, budget)
+    assert p.indices.tolist() == funded and p.total_value == pytest.approx(value)
+    assert p.total_cost <= budget
+
+
+def test_cap_limit_is_the_share_as_a_decimal_rounded_down():
+    # issue 13, item 2: floor(0.29 * 100) is 28 in floats, 29 exactly
+    p = optimize_portfolio([1, 1], [29, 71], 100, group_caps=[([0], 0.29)])
+    assert p.indices.tolist() == [0, 1] and p.total_cost == 100
+    assert optimize_portfolio([1, 1], [30, 70], 100, group_caps=[([0], 0.29)]).indices.tolist() == [1]
+    # rounded down: 0.285 of 101 is 28.785 -> 28
+    assert optimize_portfolio([1, 1], [28, 73], 101, group_caps=[([0], 0.285)]).indices.tolist() == [0, 1]
+    assert optimize_portfolio([1, 1], [29, 72], 101, group_caps=[([0], 0.285)]).indices.tolist() == [1]
+
+
+def test_partial_funding_with_a_floor_meets_the_floor_in_whole_minor_units():
+    # issue 13, item 3: raised InfeasiblePortfolio; every amount vector gives 1.42
+    p = optimize_portfolio([0.5, 0.8, 1.0, 0.1], [17, 5, 1, 16], 79, must_fund=[1],
+                           floors=[([-0.25, -0.5, -0.5, 1.0], 0.25)], partial=0.25)
+    assert p.amounts.tolist() == [0, 2, 1, 16] and p.total_value == pytest.approx(1.42)
+    assert -0.5 * Fraction(2, 5) - Fraction(1, 2) + 1 >= Fraction(1, 4)
