@@ -1,6 +1,9 @@
 """Benchmarks of the scoring engine (a script, not a test): prints a markdown report.
 
-    .venv/bin/python bench/bench_scoring.py [--quick]
+    .venv/bin/python bench/bench_scoring.py [--quick] [--portfolio-only] [--baseline SRC]
+
+``--baseline SRC`` also times the portfolio part with the engine of another source tree (e.g.
+``/work/main``, or a checkout of an older commit) in a subprocess, side by side in one run.
 
 Measures, in one run: wsm and TOPSIS at 1,000 / 100,000 / 1,000,000 x 6 against a bare numpy
 baseline of the same normalization, pymcdm (validation on) and scikit-criteria on the same
@@ -11,6 +14,7 @@ Times are medians.
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import statistics
@@ -22,7 +26,10 @@ import warnings
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+# --source SRC: import the engine from another tree (how --baseline times older code)
+SOURCE = sys.argv[sys.argv.index("--source") + 1] if "--source" in sys.argv else REPO
+sys.path.insert(0, SOURCE)
 
 import scipy  # noqa: E402
 
@@ -238,13 +245,46 @@ def ms(seconds):
     return "—" if seconds is None else (f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s")
 
 
+def baseline_portfolio(source):
+    """The portfolio rows timed with another tree's engine, in a fresh interpreter."""
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--portfolio-only", "--json", "--source", source],
+                         capture_output=True, text=True, check=True).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return [tuple(row) for row in data["portfolios"]], data["frontier"]
+
+
+def print_portfolio(portfolios, frontier, baseline=None):
+    print("| portfolio | dependencies | exclusions | time | baseline time | funded (optimum) | "
+          "funded (rank-order fill by value) | value optimum / fill | baseline value |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for k, (n, deps, excl, seconds, value, funded, fill_count, fill_value) in enumerate(portfolios):
+        base = baseline[0][k] if baseline else None
+        print(f"| {n:,} rows | {deps} | {excl} | {ms(seconds)} | {ms(base[3]) if base else '—'} | {funded} | "
+              f"{fill_count} | {value:.1f} / {fill_value:.1f} | {f'{base[4]:.1f}' if base else '—'} |")
+    print(f"\n20-point efficient frontier, 1,000 rows with 10 % dependencies: {ms(frontier)}"
+          + (f" (baseline {ms(baseline[1])})" if baseline else ""))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="skip pymcdm at 1,000,000 rows")
+    parser.add_argument("--portfolio-only", action="store_true", help="only the portfolio and frontier")
+    parser.add_argument("--baseline", metavar="SRC", help="also time the portfolio with the engine in SRC")
+    parser.add_argument("--source", metavar="SRC", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.json:
+        portfolios, frontier = portfolio_rows()
+        print(json.dumps({"portfolios": portfolios, "frontier": frontier}))
+        return
     info = machine()
-    print(f"Run {datetime.date.today().isoformat()} on {info['cpus']} CPUs ({info['model']}), "
-          f"{info['memory']} RAM; Python {info['python']}, numpy {info['numpy']}, scipy {info['scipy']}.\n")
+    print(f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {info['cpus']} CPUs "
+          f"({info['model']}), {info['memory']} RAM; Python {info['python']}, numpy {info['numpy']}, "
+          f"scipy {info['scipy']}; load average {os.getloadavg()[0]:.2f}.\n")
+    if args.portfolio_only:
+        portfolios, frontier = portfolio_rows()
+        print_portfolio(portfolios, frontier, baseline_portfolio(args.baseline) if args.baseline else None)
+        return
 
     rows = ranking_rows([1_000, 100_000, 1_000_000], args.quick)
     print("| method / normalization | rows x 6 | numpy baseline | ours: scores + contributions | ratio | "
@@ -261,13 +301,7 @@ def main():
           f"peak extra memory {peak:.1f} MiB (tracemalloc)\n")
 
     portfolios, frontier = portfolio_rows()
-    print("| portfolio | dependencies | exclusions | time | funded (optimum) | funded (rank-order fill by value) | value optimum / fill |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for n, deps, excl, seconds, value, funded, fill_count, fill_value in portfolios:
-        print(f"| {n:,} rows | {deps} | {excl} | {ms(seconds)} | {funded} | {fill_count} | "
-              f"{value:.1f} / {fill_value:.1f} |")
-    print(f"\n20-point efficient frontier, 1,000 rows with 10 % dependencies: {ms(frontier)}")
-
+    print_portfolio(portfolios, frontier, baseline_portfolio(args.baseline) if args.baseline else None)
 
 if __name__ == "__main__":
     main()

@@ -4,6 +4,32 @@ the rank-order fill a board would do by hand, and the difference between the two
 Money is integer minor units throughout: costs, budgets, amounts and totals are ``int`` /
 ``int64``; the solver sees scaled floats, and every money total it returns is recomputed and
 checked in integers.
+
+Exactness. HiGHS accepts a point that breaks a row by up to ~1e-7 of the row: with money near
+10^9-10^13 a set a few minor units (up to ~10^6 at 10^13) over the budget looks feasible, and
+tightening the row by the overshoot stays inside that tolerance. So the solver is used as an
+oracle over a region that contains every exactly feasible point, and exactness is decided
+here (:func:`_solve_exactly`): each answer is rounded and checked exactly (money in integers,
+floors in decimals, :mod:`._exact`); an exactly infeasible answer is excluded by a cut that no
+exactly feasible point breaks (a lifted cover inequality for an overspent money row: with C a
+set whose least amounts exceed the limit and E the row's members costing at least C's
+dearest, ``sum(x[E]) <= |C| - 1``; a no-good cut for a set that misses a floor) and the model
+is solved again. The first exactly feasible answer is optimal (to HiGHS's value gap at
+``mip_rel_gap=0``), whatever the money scale.
+
+Shares are decimals: a cap allows ``floor(Fraction(str(share)) * budget)`` minor units (rounded
+down), a partly funded row receives at least ``ceil(Fraction(str(min_share)) * cost)`` (rounded
+up). A floor's impacts and minimum are read as decimals too and met exactly.
+
+Partial funding, defined in minor units: a funded divisible row receives a whole number of
+minor units ``a`` with ``ceil(share * cost) <= a <= cost`` and counts ``a / cost`` of its value
+and impacts; the optimum is the best such amount vector meeting every constraint exactly.
+Rows costing up to 10^6 minor units get an integer amount variable, so the solver optimizes
+over whole units. Above that one unit is below the solver's resolution: the share is a
+continuous variable, rounded to whole units and repaired by moving units among the funded
+rows (never leaving a floor or money row broken), which costs at most the value of the units
+moved (under 1e-6 of a row's value per unit row). If a repair fails, the broken row is moved
+inward by at least 1e-6 of itself and the model solved again.
 """
 
 import math
@@ -914,15 +940,16 @@ def optimize_portfolio(
     must_fund, must_not_fund : sequence of rows
     partial : float or array_like of float, shape (n,), optional
         Per row, the minimum share at which it may be funded (0 < share <= 1; 1 = only in
-        full). A partly funded row brings ``share * value`` and costs ``share * cost``
-        (rounded down to a whole minor unit, never below the minimum share).
+        full). A partly funded row receives a whole number of minor units ``a`` between
+        ``ceil(share * cost)`` and ``cost`` (share read as a decimal) and brings
+        ``a / cost`` of its value.
     group_caps : sequence of (member_rows, max_share)
         The members' funded amounts total at most ``max_share * budget`` (e.g. per focus area
         or team).
     floors : sequence of (impact, minimum)
         ``impact`` per row (e.g. the expected change of one CX metric when fully funded); the
-        funded set must reach ``sum(impact * fractions) >= minimum`` (to within an absolute
-        1e-6 * max(1, |minimum|): floors are float metric changes, checked after the solve).
+        funded set must reach ``sum(impact * fractions) >= minimum`` exactly, impacts and
+        minimum read as decimals (``0.1 + 0.2`` reaches ``0.3``).
     time_limit : float, optional
         Seconds; when hit with a feasible set the result has ``status="time_limit"``.
     quiet : bool, optional
@@ -951,7 +978,9 @@ def optimize_portfolio(
     :math:`f = x` (or :math:`s_i x_i \\le f_i \\le x_i` with partial funding). Solved with
     HiGHS through :func:`scipy.optimize.milp` at relative gap 0 (the default 1e-4 returns
     sub-optimal sets), after an exact reduced-cost fixing step that shrinks the problem around
-    a feasible incumbent. Optimal to HiGHS's absolute gap (1e-6 of total value).
+    a feasible incumbent, then checked and, if need be, cut and re-solved in exact arithmetic
+    (module docstring). Optimal to HiGHS's absolute gap (1e-6 of total value); money, caps
+    and floors hold exactly.
 
     Examples
     --------
