@@ -649,15 +649,21 @@ def _raise_floor(model, floor, rows, amounts, missed):
     return False
 
 
-def _cover_cut(model, selected, money):
-    """A lifted cover inequality for a money row the funded set overspends even at its least
-    amounts, or None. With C a cover (its least amounts exceed the limit) and E the rows of
-    the money row costing at least C's dearest, any |C| rows of E overspend, so
-    ``sum(x[E]) <= |C| - 1`` holds for every exactly feasible set and excludes this one."""
+def _cover_cuts(model, selected, money):
+    """Cuts for a money row the funded set overspends even at its least amounts (else []).
+
+    With C a cover (a set whose least amounts exceed the limit) and E the row's members
+    costing at least C's dearest, any |C| rows of E overspend: ``sum(x[E]) <= |C| - 1``.
+    With F the cover without its cheapest row and K every other member that would overspend
+    together with F, ``|K| * sum(x[F]) + sum(x[K]) <= |K| * |F|``: funding all of F leaves no
+    room for any row of K. Both hold for every exactly feasible set; the second excludes in
+    one round every set made of F and one such row (a large row plus any of many small
+    ones, each a few minor units over, is the case that needs it).
+    """
     least = model.min_amounts
     members = money.members[selected[money.members]]
     if int(least[members].sum()) <= money.limit:
-        return None
+        return []
     cover, total = [], 0
     for i in members[np.argsort(-least[members], kind="stable")].tolist():
         cover.append(i)
@@ -670,7 +676,16 @@ def _cover_cut(model, selected, money):
             total -= int(least[i])
     dearest = max(int(least[i]) for i in cover)
     lifted = set(cover) | set(money.members[least[money.members] >= dearest].tolist())
-    return {int(i): 1.0 for i in sorted(lifted)}, len(cover) - 1
+    cuts = [({int(i): 1.0 for i in sorted(lifted)}, len(cover) - 1)]
+    rest = sorted(cover, key=lambda r: least[r])[1:]
+    if rest:
+        room = money.limit - int(least[rest].sum())
+        others = np.setdiff1d(money.members[least[money.members] > room], rest)
+        if others.size > 1:
+            coefs = {int(i): float(others.size) for i in rest}
+            coefs.update({int(k): 1.0 for k in others.tolist()})
+            cuts.append((coefs, others.size * len(rest)))
+    return cuts
 
 
 def _no_good_cut(selected):
@@ -839,14 +854,14 @@ def _solve_exactly(spec, model, incumbent=None, *, reduce=True, time_limit=None,
             repaired = _repair_amounts(spec, model, cand)
             if repaired is not None:
                 return repaired
-        cut = None
+        cuts = []
         if breach.kind == "money":
-            cut = _cover_cut(model, cand.selected, model.money_rows[breach.index])
+            cuts = _cover_cuts(model, cand.selected, model.money_rows[breach.index])
         elif not model.frac:
-            cut = _no_good_cut(cand.selected)
-        if cut is not None:
+            cuts = [_no_good_cut(cand.selected)]
+        for cut in cuts:
             _add_row(model, *cut)
-        else:
+        if not cuts:
             _tighten(model, breach)
         incumbent = None
     raise InfeasiblePortfolio(

@@ -367,3 +367,21 @@ def test_cbc_at_big_money_is_never_better_than_the_exact_optimum(seed):
     theirs = cbc_optimum(values, costs, budget, requires, (), ())
     if int(costs[theirs].sum()) <= budget:
         assert float(values[theirs].sum()) <= ours.total_value + 1e-6
+
+
+def test_a_large_row_with_hundreds_of_small_rows_a_few_units_over():
+    """Every set of the 10^13 row and a small row is 1 to 999 units over the budget, inside
+    HiGHS's tolerance: one cut per such set would take hundreds of rounds. The optimum is the
+    large row plus the best small rows within the 3 units left (a knapsack by dynamic
+    programming)."""
+    rng = np.random.default_rng(9)
+    m = 400
+    small = rng.integers(1, 1000, m).tolist()
+    small_values = (rng.random(m) * 0.001).tolist()
+    best = [0.0] * 4  # best[w]: best value of small rows costing at most w
+    for cost, value in zip(small, small_values):
+        for w in range(3, cost - 1, -1):
+            best[w] = max(best[w], best[w - cost] + value)
+    p = optimize_portfolio([5.0] + small_values, [10**13] + small, 10**13 + 3)
+    assert p.selected[0] and p.total_cost <= 10**13 + 3
+    assert p.total_value == pytest.approx(5.0 + best[3], abs=1e-12)
