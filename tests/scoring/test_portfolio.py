@@ -1,6 +1,4 @@
 """Funding portfolio: exact against exhaustive search, infeasibility messages, money in integers."""
-import itertools
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -15,42 +13,13 @@ from cxgov.scoring import (
     rank_order_fill,
 )
 from cxgov.scoring.portfolio import _optimize, _spec
-
-ALL_SUBSETS = {}
-
-
-def exact_floor_met(x, impact, minimum):
-    """Per subset (rows of x), whether the floor holds exactly, impacts read as decimals."""
-    parts = [Fraction(repr(float(v))) for v in impact] + [Fraction(repr(float(minimum)))]
-    denominator = math.lcm(*(p.denominator for p in parts))
-    numerators = np.array([int(p * denominator) for p in parts[:-1]], dtype=object)
-    return np.array([sum(numerators[row].tolist()) >= parts[-1] * denominator for row in x], dtype=bool)
-
-
-def subsets(n):
-    if n not in ALL_SUBSETS:
-        ALL_SUBSETS[n] = np.array(list(itertools.product([False, True], repeat=n)), dtype=bool)
-    return ALL_SUBSETS[n]
-
+from tests.scoring.test_portfolio_crosscheck import feasible_mask, subsets
 
 def brute_force(values, costs, budget, requires=(), excludes=(), groups=(), must=(), must_not=(), caps=(), floors=()):
+    """Best total value over every exactly feasible subset (floors and caps as decimals)."""
     x = subsets(len(values))
-    ok = (x.astype(np.int64) @ np.asarray(costs, dtype=np.int64)) <= budget
-    for i, j in requires:
-        ok &= ~x[:, i] | x[:, j]
-    for i, j in excludes:
-        ok &= ~(x[:, i] & x[:, j])
-    for group in groups:
-        ok &= x[:, group].all(axis=1) | ~x[:, group].any(axis=1)
-    for i in must:
-        ok &= x[:, i]
-    for i in must_not:
-        ok &= ~x[:, i]
-    for members, share in caps:
-        limit = (Fraction(repr(float(share))) * budget).__floor__()  # the share as a decimal
-        ok &= (x[:, members].astype(np.int64) @ np.asarray(costs, dtype=np.int64)[members]) <= limit
-    for impact, minimum in floors:
-        ok &= exact_floor_met(x, impact, minimum)
+    ok = feasible_mask(x, costs, budget, requires=requires, excludes=excludes, groups=groups, must=must,
+                       must_not=must_not, caps=caps, floors=floors)
     if not ok.any():
         return None
     totals = np.where(ok, x @ np.asarray(values), -np.inf)

@@ -10,6 +10,7 @@
 Adversarial instances put budgets and costs at 10^6 to 10^13 and make some subsets overshoot
 the budget (or a cap) by 1 to 1,000 minor units: inside HiGHS's tolerance.
 """
+import functools
 import itertools
 import math
 import warnings
@@ -28,16 +29,17 @@ def dec(x):
     return Fraction(repr(float(x)))
 
 
+@functools.cache
 def subsets(n):
     return np.array(list(itertools.product([False, True], repeat=n)), dtype=bool)
 
 
 def feasible_mask(x, costs, budget, *, requires=(), excludes=(), groups=(), must=(), must_not=(), caps=(),
                   floors=()):
-    """Per subset (rows of x): whether it meets every constraint exactly."""
-    costs = [int(c) for c in costs]
-    spent = [sum(c for c, s in zip(costs, row) if s) for row in x.tolist()]
-    ok = np.array([s <= budget for s in spent])
+    """Per subset (rows of x): whether it meets every constraint exactly (money in int64,
+    exact for n <= 16 rows of at most 10^13; caps and floors as decimals)."""
+    costs = np.asarray([int(c) for c in costs], dtype=np.int64)
+    ok = (x.astype(np.int64) @ costs) <= budget
     for i, j in requires:
         ok &= ~x[:, i] | x[:, j]
     for i, j in excludes:
@@ -49,12 +51,13 @@ def feasible_mask(x, costs, budget, *, requires=(), excludes=(), groups=(), must
     for i in must_not:
         ok &= ~x[:, i]
     for members, share in caps:
-        limit = math.floor(dec(share) * budget)
-        ok &= np.array([sum(costs[m] for m in members if row[m]) <= limit for row in x.tolist()])
+        ok &= (x[:, members].astype(np.int64) @ costs[members]) <= math.floor(dec(share) * budget)
     for impact, minimum in floors:
-        parts = [dec(v) for v in impact]
-        low = dec(minimum)
-        ok &= np.array([sum((p for p, s in zip(parts, row) if s), Fraction(0)) >= low for row in x.tolist()])
+        parts = [dec(v) for v in impact] + [dec(minimum)]
+        denominator = math.lcm(*(p.denominator for p in parts))
+        numerators = [int(p * denominator) for p in parts[:-1]]
+        low = parts[-1] * denominator
+        ok &= np.array([sum(v for v, s in zip(numerators, row) if s) >= low for row in x.tolist()], dtype=bool)
     return ok
 
 
