@@ -27,9 +27,11 @@ and impacts; the optimum is the best such amount vector meeting every constraint
 Rows costing up to 10^6 minor units get an integer amount variable, so the solver optimizes
 over whole units. Above that one unit is below the solver's resolution: the share is a
 continuous variable, rounded to whole units and repaired by moving units among the funded
-rows (never leaving a floor or money row broken), which costs at most the value of the units
-moved (under 1e-6 of a row's value per unit row). If a repair fails, the broken row is moved
-inward by at least 1e-6 of itself and the model solved again.
+rows (an overspend is taken from the rows of lowest value per unit, as the continuous optimum
+at the exact limit would; a missed floor is closed by the rows that move it most per unit),
+which costs at most the value of the units moved. If a repair fails, the broken row is moved
+inward by at least 1e-6 of itself and the model solved again: exact feasibility still holds,
+optimality then only to that margin.
 """
 
 import math
