@@ -460,8 +460,8 @@ class _Breach:
 
 # Divisible rows up to this cost get an integer amount variable, so the solver's optimum is
 # the optimum over whole minor units; above it one minor unit is below the solver's
-# resolution (its coefficient 1/cost would be dropped), the share is continuous and rounded,
-# then repaired, losing at most a few minor units' worth of value (under 1e-6 of the row's).
+# resolution (HiGHS drops coefficients below 1e-9, as 1/cost would be), so the share is
+# continuous, rounded and repaired (module docstring).
 _INTEGER_AMOUNT_MAX = 10**6
 
 
