@@ -302,3 +302,20 @@ def test_portfolio_caps_name_real_teams_and_say_when_they_constrain_nothing(clie
         {"by": "team", "value": "0" + str(world["team_a"]), "max_share": 0.01}]})
     assert binding.status_code == 201, binding.json
     assert binding.json["selected"] == [] and not any("constrains nothing" in n for n in binding.json["notes"])
+
+
+def test_portfolio_never_funds_a_set_over_budget_by_less_than_the_solver_tolerance(client, world):
+    """Issue 13: 60,000,000 + 40,000,004 is 4 minor units over a 100,000,000 budget, inside
+    HiGHS's tolerance; that set was "feasible", then the exact re-check gave up with a 422."""
+    chair, lead = bearer(world["tokens"]["board_chair"]), bearer(world["tokens"]["team_lead"])
+    first = _submit(client, world, lead, title="Six", requested_amount=60_000_000,
+                    objectives=[{"objective_id": world["objective"], "alignment": 5}])
+    second = _submit(client, world, lead, title="Four and a bit", requested_amount=40_000_004,
+                     objectives=[{"objective_id": world["objective"], "alignment": 4}])
+    ranking = client.post(f"/api/v1/rounds/{world['round']}/rankings", headers=chair).json
+    others = [e["initiative_id"] for e in ranking["entries"] if e["initiative_id"] not in (first, second)]
+    response = client.post(f"/api/v1/rounds/{world['round']}/portfolio", headers=chair,
+                           json={"name": "tolerance", "budget": 100_000_000, "must_not_fund": others})
+    assert response.status_code == 201, response.json
+    chosen = [s["initiative_id"] for s in response.json["selected"]]
+    assert len(chosen) == 1 and response.json["total_cost"] <= 100_000_000
