@@ -8,10 +8,12 @@ import csv
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 from flask import Response, current_app, request
 
-MONEY_COLUMNS = {"requested", "approved", "actual", "budget", "remaining", "approved_not_spent", "approved_amount"}
+MONEY_COLUMNS = {"requested", "approved", "actual", "budget", "remaining", "approved_not_spent", "approved_amount",
+                 "approved_reviewed", "cost_per_realized_point"}
 
 
 def wants_csv(args):
@@ -43,7 +45,7 @@ def csv_response(name, rows, columns):
         line = []
         for column in columns:
             value = row.get(column)
-            line.append("" if value is None else value)
+            line.append("" if value is None else format(value, "f") if isinstance(value, Decimal) else value)
             if column in MONEY_COLUMNS:
                 line.append("" if value is None else decimal_amount(value, exponent))
         writer.writerow(line)
@@ -56,4 +58,9 @@ def json_response(body):
     body = dict(body)
     body.setdefault("currency", current_app.config["CURRENCY"])
     body.setdefault("computed_at", dt.datetime.now(dt.timezone.utc).isoformat())
-    return Response(json.dumps(body, default=str), mimetype="application/json")
+    return Response(json.dumps(body, default=_json_value), mimetype="application/json")
+
+
+def _json_value(value):
+    """An exact decimal (a summed change) as a JSON number; anything else unknown as its text."""
+    return float(value) if isinstance(value, Decimal) else str(value)
