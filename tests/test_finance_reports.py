@@ -1,5 +1,4 @@
 """Finance reports add up to the cent for any portfolio and every grouping; splits conserve cents."""
-import datetime as dt
 import itertools
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
@@ -8,11 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxgov.db import database
-from cxgov.models import ActualEntry, Initiative, InitiativeObjective, InitiativePartner
-from cxgov.services import finance, finance_rules, metrics, partners, rounds, teams
-from cxgov.services.actor import SYSTEM, Actor
+from cxgov.services import finance, finance_rules
+from cxgov.services.actor import Actor
 from cxgov.services.finance import GROUPS
-from tests.builders import build_world
+from tests.builders import build_ledger_world, insert_funded
 
 GROUPINGS = [[g] for g in GROUPS] + [list(p) for p in itertools.combinations(GROUPS, 2)
                                        if not set(p) >= {"objective", "partner"}]
@@ -30,45 +28,14 @@ initiative_rows = st.lists(st.fixed_dictionaries({
 
 @pytest.fixture
 def ledger_world(app):
-    world = build_world(app)
-    with app.app_context():
-        team_ids = [world["team_a"], world["team_b"],
-                    teams.create_team(SYSTEM, name="Marketing", department="Marketing", lead_name="M").id]
-        metric = world["metric"]
-        objective_ids = [world["objective"]] + [
-            metrics.create_objective(SYSTEM, title=f"Objective {n}", metric_id=metric, baseline=20.0,
-                                     target=30.0 + n, deadline=dt.date(2027, 12, 31), weight=1.0).id for n in (1, 2)]
-        partner_ids = [world["partner"]] + [partners.create_partner(SYSTEM, name=f"P{n}", kind="vendor",
-                                                                    description="").id for n in (1, 2)]
-        round_ids = [world["round"], rounds.create_round(SYSTEM, name="FY2028 Q1", fiscal_year=2028, fiscal_quarter=1,
-                                                         budget=10**12).id]
-        database.close()
-    return {**world, "team_ids": team_ids, "objective_ids": objective_ids, "partner_ids": partner_ids,
-            "round_ids": round_ids}
-
-
-FOCUS = ("vision_strategy", "employees", "operations", "technology")
-BLOCKS = ("experience_design_operations", "customer_insights_metrics", "culture_management", "leadership_governance")
+    return build_ledger_world(app)
 
 
 def _insert(w, rows):
     expected = {"requested": 0, "approved": 0, "actual": 0, "count": len(rows)}
     for row in rows:
-        requested = row["approved"] + row["extra_request"]
-        record = Initiative.create(
-            title="x", problem_statement="y", team=w["team_ids"][row["team"]], owner=w["owner"], sponsor=w["sponsor"],
-            focus_area=FOCUS[row["focus"]], building_block=BLOCKS[row["block"]], journey_stage="support",
-            one_time_cost=requested, annual_cost=0, requested_amount=requested, risk=2, months_to_value=3,
-            status=row["status"], round=w["round_ids"][row["round"]], approved_amount=row["approved"])
-        for oid, alignment in zip(w["objective_ids"], row["alignments"]):
-            InitiativeObjective.create(initiative=record.id, objective=oid, alignment=alignment)
-        for pid, share in zip(w["partner_ids"], row["shares"]):
-            if share:
-                InitiativePartner.create(initiative=record.id, partner=pid, share=share / 120)
-        for amount in row["actuals"]:
-            ActualEntry.create(initiative=record.id, amount=amount, fiscal_year=2027, fiscal_quarter=1,
-                               booked_on=dt.date(2027, 2, 1), reference="INV", created_by=w["user_finance"])
-        expected["requested"] += requested
+        insert_funded(w, row)
+        expected["requested"] += row["approved"] + row["extra_request"]
         expected["approved"] += row["approved"]
         expected["actual"] += sum(row["actuals"])
     return expected

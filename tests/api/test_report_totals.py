@@ -17,14 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxgov.db import database
-from cxgov.models import (
-    ActualEntry, Decision, Initiative, InitiativeImpact, InitiativeObjective, InitiativePartner, Review, ReviewMetric,
-    Round,
-)
-from cxgov.services import metrics, partners, rounds, teams
+from cxgov.models import ActualEntry, Decision, Initiative, InitiativeImpact, Review, ReviewMetric, Round
+from cxgov.services import metrics
 from cxgov.services.actor import SYSTEM
 from cxgov.services.finance import GROUPS
-from tests.builders import build_world, metric_payload
+from tests.builders import build_ledger_world, insert_funded, metric_payload
 from tests.conftest import bearer
 
 GROUPINGS = [[g] for g in GROUPS] + [list(p) for p in itertools.combinations(GROUPS, 2)
@@ -37,8 +34,6 @@ KEYS = {"round_id", "round_name", "fiscal_year", "fiscal_quarter", "status", "te
 RATIOS = {"utilization_pct", "spent_pct_of_approved", "realized_share_of_expected", "cost_per_realized_point",
           "cost_per_realized_point_eur"}
 DISTINCT = {"initiatives_distinct"}
-FOCUS = ("vision_strategy", "employees", "operations", "technology")
-BLOCKS = ("experience_design_operations", "customer_insights_metrics", "culture_management", "leadership_governance")
 
 changes = st.decimals(min_value="-50", max_value="50", places=3).map(float)
 portfolio = st.lists(st.fixed_dictionaries({
@@ -55,41 +50,19 @@ portfolio = st.lists(st.fixed_dictionaries({
 
 @pytest.fixture
 def portfolio_world(app):
-    world = build_world(app)
+    world = build_ledger_world(app)
     with app.app_context():
-        world["team_ids"] = [world["team_a"], world["team_b"],
-                             teams.create_team(SYSTEM, name="Marketing", department="Marketing", lead_name="M").id]
         ces = metrics.create_metric(SYSTEM, **metric_payload("ces", direction="lower_is_better", baseline=4.0,
                                                              target=3.0, range_min=1.0, range_max=7.0))
         world["metric_ids"] = [world["metric"], ces.id]
-        world["objective_ids"] = [world["objective"]] + [
-            metrics.create_objective(SYSTEM, title=f"Objective {n}", metric_id=world["metric"], baseline=20.0,
-                                     target=30.0 + n, deadline=dt.date(2027, 12, 31), weight=1.0).id for n in (1, 2)]
-        world["partner_ids"] = [world["partner"]] + [
-            partners.create_partner(SYSTEM, name=f"P{n}", kind="vendor", description="").id for n in (1, 2)]
-        world["round_ids"] = [world["round"], rounds.create_round(SYSTEM, name="FY2028 Q1", fiscal_year=2028,
-                                                                  fiscal_quarter=1, budget=10**12).id]
         database.close()
     return world
 
 
 def _insert(w, rows):
+    """Funded work, some reversed, reviewed or decided by override; rounds' committed follow."""
     for row in rows:
-        requested = row["approved"] + row["extra_request"]
-        record = Initiative.create(
-            title="x", problem_statement="y", team=w["team_ids"][row["team"]], owner=w["owner"], sponsor=w["sponsor"],
-            focus_area=FOCUS[row["focus"]], building_block=BLOCKS[row["block"]], journey_stage="support",
-            one_time_cost=requested, annual_cost=0, requested_amount=requested, risk=2, months_to_value=3,
-            status=row["status"], round=w["round_ids"][row["round"]], approved_amount=row["approved"],
-            delivered_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
-        for oid, alignment in zip(w["objective_ids"], row["alignments"]):
-            InitiativeObjective.create(initiative=record.id, objective=oid, alignment=alignment)
-        for pid, share in zip(w["partner_ids"], row["shares"]):
-            if share:
-                InitiativePartner.create(initiative=record.id, partner=pid, share=share / 120)
-        entries = [ActualEntry.create(initiative=record.id, amount=amount, fiscal_year=2027, fiscal_quarter=1,
-                                      booked_on=dt.date(2027, 2, 1), reference="INV", created_by=w["user_finance"])
-                   for amount in row["actuals"]]
+        record, entries = insert_funded(w, row)
         if entries and row["reverse_first"]:
             ActualEntry.create(initiative=record.id, amount=-entries[0].amount, reverses=entries[0].id,
                                fiscal_year=2027, fiscal_quarter=1, booked_on=dt.date(2027, 2, 2), reference="CN",
