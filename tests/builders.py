@@ -88,6 +88,50 @@ def build_world(app):
     return world
 
 
+FOCUS = ("vision_strategy", "employees", "operations", "technology")
+BLOCKS = ("experience_design_operations", "customer_insights_metrics", "culture_management", "leadership_governance")
+
+
+def build_ledger_world(app):
+    """build_world + three teams, objectives, partners and two rounds to spread funded work over."""
+    world = build_world(app)
+    with app.app_context():
+        world["team_ids"] = [world["team_a"], world["team_b"],
+                             teams.create_team(SYSTEM, name="Marketing", department="Marketing", lead_name="M").id]
+        world["objective_ids"] = [world["objective"]] + [
+            metrics.create_objective(SYSTEM, title=f"Objective {n}", metric_id=world["metric"], baseline=20.0,
+                                     target=30.0 + n, deadline=dt.date(2027, 12, 31), weight=1.0).id for n in (1, 2)]
+        world["partner_ids"] = [world["partner"]] + [
+            partners.create_partner(SYSTEM, name=f"P{n}", kind="vendor", description="").id for n in (1, 2)]
+        world["round_ids"] = [world["round"], rounds.create_round(SYSTEM, name="FY2028 Q1", fiscal_year=2028,
+                                                                  fiscal_quarter=1, budget=10**12).id]
+        database.close()
+    return world
+
+
+def insert_funded(w, row):
+    """A funded initiative straight into the tables (team, round, cell, approved amount, objective
+    alignments, partner shares in 120ths, actuals: indexes and values from a generated ``row``)."""
+    from cxgov.models import ActualEntry, Initiative, InitiativeObjective, InitiativePartner
+
+    requested = row["approved"] + row["extra_request"]
+    record = Initiative.create(
+        title="x", problem_statement="y", team=w["team_ids"][row["team"]], owner=w["owner"], sponsor=w["sponsor"],
+        focus_area=FOCUS[row["focus"]], building_block=BLOCKS[row["block"]], journey_stage="support",
+        one_time_cost=requested, annual_cost=0, requested_amount=requested, risk=2, months_to_value=3,
+        status=row["status"], round=w["round_ids"][row["round"]], approved_amount=row["approved"],
+        delivered_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    for oid, alignment in zip(w["objective_ids"], row["alignments"]):
+        InitiativeObjective.create(initiative=record.id, objective=oid, alignment=alignment)
+    for pid, share in zip(w["partner_ids"], row["shares"]):
+        if share:
+            InitiativePartner.create(initiative=record.id, partner=pid, share=share / 120)
+    entries = [ActualEntry.create(initiative=record.id, amount=amount, fiscal_year=2027, fiscal_quarter=1,
+                                  booked_on=dt.date(2027, 2, 1), reference="INV", created_by=w["user_finance"])
+               for amount in row["actuals"]]
+    return record, entries
+
+
 def table_counts():
     """Row counts of every table and the chain head: 'nothing was written' is equality of this."""
     from cxgov.models import ALL_MODELS, AuditHead

@@ -1,17 +1,16 @@
 """Finance reports add up to the cent for any portfolio and every grouping; splits conserve cents."""
-import datetime as dt
 import itertools
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxgov.db import database
-from cxgov.models import ActualEntry, Initiative, InitiativeObjective, InitiativePartner
-from cxgov.services import finance, metrics, partners, rounds, teams
-from cxgov.services.actor import SYSTEM, Actor
+from cxgov.services import finance, finance_rules
+from cxgov.services.actor import Actor
 from cxgov.services.finance import GROUPS
-from tests.builders import build_world
+from tests.builders import build_ledger_world, insert_funded
 
 GROUPINGS = [[g] for g in GROUPS] + [list(p) for p in itertools.combinations(GROUPS, 2)
                                        if not set(p) >= {"objective", "partner"}]
@@ -29,45 +28,14 @@ initiative_rows = st.lists(st.fixed_dictionaries({
 
 @pytest.fixture
 def ledger_world(app):
-    world = build_world(app)
-    with app.app_context():
-        team_ids = [world["team_a"], world["team_b"],
-                    teams.create_team(SYSTEM, name="Marketing", department="Marketing", lead_name="M").id]
-        metric = world["metric"]
-        objective_ids = [world["objective"]] + [
-            metrics.create_objective(SYSTEM, title=f"Objective {n}", metric_id=metric, baseline=20.0,
-                                     target=30.0 + n, deadline=dt.date(2027, 12, 31), weight=1.0).id for n in (1, 2)]
-        partner_ids = [world["partner"]] + [partners.create_partner(SYSTEM, name=f"P{n}", kind="vendor",
-                                                                    description="").id for n in (1, 2)]
-        round_ids = [world["round"], rounds.create_round(SYSTEM, name="FY2028 Q1", fiscal_year=2028, fiscal_quarter=1,
-                                                         budget=10**12).id]
-        database.close()
-    return {**world, "team_ids": team_ids, "objective_ids": objective_ids, "partner_ids": partner_ids,
-            "round_ids": round_ids}
-
-
-FOCUS = ("vision_strategy", "employees", "operations", "technology")
-BLOCKS = ("experience_design_operations", "customer_insights_metrics", "culture_management", "leadership_governance")
+    return build_ledger_world(app)
 
 
 def _insert(w, rows):
     expected = {"requested": 0, "approved": 0, "actual": 0, "count": len(rows)}
     for row in rows:
-        requested = row["approved"] + row["extra_request"]
-        record = Initiative.create(
-            title="x", problem_statement="y", team=w["team_ids"][row["team"]], owner=w["owner"], sponsor=w["sponsor"],
-            focus_area=FOCUS[row["focus"]], building_block=BLOCKS[row["block"]], journey_stage="support",
-            one_time_cost=requested, annual_cost=0, requested_amount=requested, risk=2, months_to_value=3,
-            status=row["status"], round=w["round_ids"][row["round"]], approved_amount=row["approved"])
-        for oid, alignment in zip(w["objective_ids"], row["alignments"]):
-            InitiativeObjective.create(initiative=record.id, objective=oid, alignment=alignment)
-        for pid, share in zip(w["partner_ids"], row["shares"]):
-            if share:
-                InitiativePartner.create(initiative=record.id, partner=pid, share=share / 120)
-        for amount in row["actuals"]:
-            ActualEntry.create(initiative=record.id, amount=amount, fiscal_year=2027, fiscal_quarter=1,
-                               booked_on=dt.date(2027, 2, 1), reference="INV", created_by=w["user_finance"])
-        expected["requested"] += requested
+        insert_funded(w, row)
+        expected["requested"] += row["approved"] + row["extra_request"]
         expected["approved"] += row["approved"]
         expected["actual"] += sum(row["actuals"])
     return expected
@@ -90,13 +58,17 @@ def test_every_grouping_adds_up_exactly(app, ledger_world):
                                 "actual": sum(sum(r["actuals"]) for r in kept), "count": len(kept)}
                 for grouping in GROUPINGS:
                     report = finance.approved_spend(FINANCE, grouping, args)
-                    assert report["totals"] == expected, grouping
+                    counted = finance.count_column(grouping)
+                    assert report["totals"] == {**expected, counted: expected["count"]} if counted == "count" else \
+                        {**{k: v for k, v in expected.items() if k != "count"}, counted: expected["count"]}, grouping
                     for measure in ("requested", "approved", "actual"):
                         assert sum(line[measure] for line in report["lines"]) == expected[measure], (grouping, measure)
                     for line in report["lines"]:
                         assert all(isinstance(line[m], int) and line[m] >= 0 for m in ("requested", "approved", "actual"))
-                    if not set(grouping) & {"objective", "partner"}:
+                    if counted == "count":
                         assert sum(line["count"] for line in report["lines"]) == expected["count"]
+                    else:  # a split initiative is counted once in each of its lines, never more than once in a line
+                        assert all(1 <= line[counted] <= expected["count"] for line in report["lines"])
                 txn.rollback()
             database.close()
 
@@ -118,3 +90,37 @@ def test_split_conserves_every_cent_of_one_initiative(app, ledger_world):
             assert own and own[0]["keys"]["partner_name"] == "(own work)" and own[0]["approved"] == 0
             txn.rollback()
         database.close()
+
+
+# ------------------------------------------------------------------ rounding rules
+def _half_even(numerator, denominator, places):
+    """Oracle: Decimal's own ROUND_HALF_EVEN, at a precision no quotient here can outrun."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+
+
+def test_rounding_rules_on_the_cases_that_were_wrong():
+    assert finance_rules.cost_per_point(30_000_000, Decimal("0.2")) == 150_000_000  # float: 149,999,999
+    assert finance_rules.cost_per_point(24_000_000, Decimal("0.9")) == 26_666_667  # was truncated to 26,666,666
+    assert finance_rules.cost_per_point(5, Decimal("2")) == 2 and finance_rules.cost_per_point(7, Decimal("2")) == 4
+    assert finance_rules.cost_per_point(1, Decimal(0)) is None and finance_rules.cost_per_point(1, Decimal("-1")) is None
+    assert finance_rules.exact_decimal(0.2) == Decimal("0.2") and finance_rules.exact_decimal(-0.3) == Decimal("-0.3")
+    assert finance_rules.percent(1, 800) == "0.12" and finance_rules.percent(3, 800) == "0.38"  # ties to even
+    assert finance_rules.percent(1, 3) == "33.33" and finance_rules.percent(2, 3) == "66.67"
+    assert finance_rules.percent(5, 0) == "0.00" and finance_rules.percent(-1, 3) == "-33.33"
+
+
+@given(part=st.integers(-10**13, 10**13), whole=st.integers(1, 10**13))
+def test_percent_is_the_half_even_rounding_of_the_exact_ratio(part, whole):
+    assert Decimal(finance_rules.percent(part, whole)) == _half_even(part * 100, whole, 2)
+
+
+@given(amount=st.integers(0, 10**13), change=st.decimals(min_value="0.0001", max_value="1000", places=4))
+def test_cost_per_point_is_the_half_even_rounding_of_the_exact_quotient(amount, change):
+    assert finance_rules.cost_per_point(amount, change) == int(_half_even(amount, change, 0))
+
+
+@given(value=st.decimals(min_value="-1000", max_value="1000", places=6))
+def test_a_stored_change_enters_as_the_decimal_it_was_written_as(value):
+    assert finance_rules.exact_decimal(float(value)) == value

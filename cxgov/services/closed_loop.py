@@ -1,6 +1,7 @@
 """Benefits realization: delivery reviews, CX maturity, the benefits report."""
 import datetime as dt
 import statistics
+from decimal import Decimal
 
 from cxgov.db import write_transaction
 from cxgov.errors import Conflict, InvalidTransition, NotFound, RuleViolation
@@ -11,6 +12,7 @@ from cxgov.models.base import UTC, utcnow
 from cxgov.models.closed_loop import MATURITY_ELEMENTS
 from cxgov.services import calibration
 from cxgov.services.audit import append_event
+from cxgov.services.finance_rules import cost_per_point, exact_decimal, share
 from cxgov.services.initiatives import _require_own_team, get_visible
 from cxgov.services.lifecycle import MOVES
 from cxgov.services.records import snapshot
@@ -131,6 +133,13 @@ def maturity_view():
 
 # ------------------------------------------------------------------ benefits report
 def benefits(args):
+    """Expected vs realized change per round, team and metric, with per-metric totals.
+
+    Changes are summed exactly as decimals (``finance_rules.exact_decimal``) and returned as
+    ``Decimal``; cost per realized point is approved amount / improvement, rounded half to even
+    to the minor unit.  ``totals["metrics"]`` sums each metric over the lines; its cost and share
+    are recomputed from those sums, not added up.
+    """
     overdue_days = args.get("review_overdue_days", 90)
     query = Initiative.select().where(Initiative.status.in_(["delivered", "reviewed"]))
     if args.get("round_id"):
@@ -155,29 +164,38 @@ def benefits(args):
         if i.id in realized:
             g["reviewed"] += 1
         for metric_id, change in expected.get(i.id, {}).items():
-            m = g["metrics"].setdefault(metrics[metric_id].key, {"expected": 0.0, "realized": 0.0,
-                                                                  "approved_reviewed": 0, "unit": metrics[metric_id].unit})
+            m = g["metrics"].setdefault(metrics[metric_id].key, _metric_sums(metrics[metric_id]))
             if i.id in realized:  # compare like with like: only reviewed claims
-                m["expected"] += change
-                m["realized"] += realized[i.id].get(metric_id, 0.0)
+                m["expected"] += exact_decimal(change)
+                m["realized"] += exact_decimal(realized[i.id].get(metric_id, 0.0))
                 m["approved_reviewed"] += i.approved_amount or 0
-    lines = []
+    by_key = {m.key: m for m in metrics.values()}
+    totals = {}
     for g in groups.values():
         for key, m in g["metrics"].items():
-            gap_sign = 1 if metrics_by_key(metrics, key).target >= metrics_by_key(metrics, key).baseline else -1
-            improvement = m["realized"] * gap_sign
-            m["cost_per_realized_point"] = int(m["approved_reviewed"] // improvement) if improvement > 0 else None
-            m["realized_share_of_expected"] = (m["realized"] / m["expected"]) if m["expected"] else None
-        lines.append(g)
+            total = totals.setdefault(key, _metric_sums(by_key[key]))
+            for measure in ("expected", "realized", "approved_reviewed"):
+                total[measure] += m[measure]
+            _metric_ratios(m, by_key[key])
+    for key, total in totals.items():
+        _metric_ratios(total, by_key[key])
     cutoff = dt.datetime.now(UTC) - dt.timedelta(days=overdue_days)
     overdue = [{"initiative_id": i.id, "title": i.title, "team_id": i.team_id, "delivered_at": i.delivered_at.isoformat(),
                 "days_since_delivery": (dt.datetime.now(UTC) - i.delivered_at).days}
                for i in initiatives if i.status == "delivered" and i.delivered_at is not None and i.delivered_at < cutoff]
-    return {"filters": {k: v for k, v in args.items() if v is not None}, "lines": lines,
+    return {"filters": {k: v for k, v in args.items() if v is not None}, "lines": list(groups.values()),
             "overdue_for_review": overdue,
             "totals": {"initiatives": len(initiatives), "reviewed": sum(1 for i in initiatives if i.id in realized),
-                       "approved": sum(i.approved_amount or 0 for i in initiatives)}}
+                       "approved": sum(i.approved_amount or 0 for i in initiatives),
+                       "metrics": dict(sorted(totals.items()))}}
 
 
-def metrics_by_key(metrics, key):
-    return next(m for m in metrics.values() if m.key == key)
+def _metric_sums(metric):
+    return {"expected": Decimal(0), "realized": Decimal(0), "approved_reviewed": 0, "unit": metric.unit}
+
+
+def _metric_ratios(sums, metric):
+    """Cost per realized point (a change toward the target counts as improvement) and realized / expected."""
+    gap_sign = 1 if metric.target >= metric.baseline else -1
+    sums["cost_per_realized_point"] = cost_per_point(sums["approved_reviewed"], sums["realized"] * gap_sign)
+    sums["realized_share_of_expected"] = share(sums["realized"], sums["expected"])

@@ -7,6 +7,12 @@ own work.  Each measure (requested, approved, actual) is split by the largest-re
 method: every part gets ⌊amount·w/W⌋ and the cents left over go one each to the parts with
 the largest remainders (ties: lower key first), so the parts add up to the amount exactly.
 Partner shares enter as integer weights in hundred-thousandths.
+
+TOTAL rule (documented): every numeric column of ``totals`` is the sum of the lines, except
+ratios, which are recomputed from the totals (``utilization_pct`` = total approved / total
+budget), and, in split reports, ``initiatives_distinct``: an initiative split over several
+lines is counted once in each of them, and once in the total.  Outside split reports that
+column is ``count`` and adds up like the rest.  Percentages: ``finance_rules.percent``.
 """
 import datetime as dt
 
@@ -16,6 +22,7 @@ from cxgov.models import ActualEntry, Initiative
 from cxgov.models.base import utcnow
 from cxgov.models.initiatives import BUILDING_BLOCKS, FOCUS_AREAS
 from cxgov.services.audit import append_event
+from cxgov.services.finance_rules import percent
 from cxgov.services.initiatives import get_visible
 from cxgov.services.records import snapshot
 
@@ -24,6 +31,11 @@ APPROVED_STATES = ("approved", "in_progress", "delivered", "reviewed", "cancelle
 GROUPS = ("round", "fiscal_year", "fiscal_quarter", "team", "department", "focus_area", "building_block",
           "objective", "partner")
 SPLIT_GROUPS = ("objective", "partner")
+
+
+def count_column(group_by):
+    """``initiatives_distinct`` when the lines split initiatives (their counts overlap), else ``count``."""
+    return "initiatives_distinct" if set(group_by) & set(SPLIT_GROUPS) else "count"
 
 
 # ------------------------------------------------------------------ ledger
@@ -166,18 +178,19 @@ def approved_spend(actor, group_by, args):
     group_cols = ", ".join(select_cols)
     sql = (f"{ctes} SELECT {group_cols}, COUNT(DISTINCT f.iid), SUM(f.requested), SUM(f.approved), SUM(f.actual) "
            f"FROM facts f {joins} GROUP BY {group_cols} ORDER BY {group_cols}")
+    counted = count_column(group_by)
     lines = []
     for row in database.execute_sql(sql, params).fetchall():
         keys = dict(zip(names, row[:len(names)]))
         count, requested, approved, actual = row[len(names):]
-        lines.append({"keys": keys, "count": int(count), "requested": int(requested or 0),
+        lines.append({"keys": keys, counted: int(count), "requested": int(requested or 0),
                       "approved": int(approved or 0), "actual": int(actual or 0)})
     totals_sql = (f"WITH {base} SELECT COUNT(*), COALESCE(SUM(requested), 0), COALESCE(SUM(approved), 0), "
                   f"COALESCE(SUM(actual), 0) FROM base")
     count, requested, approved, actual = database.execute_sql(totals_sql, params).fetchone()
     return {"group_by": list(group_by), "key_columns": names, "filters": {k: v for k, v in args.items() if v is not None},
             "lines": lines,
-            "totals": {"count": int(count), "requested": int(requested), "approved": int(approved), "actual": int(actual)}}
+            "totals": {counted: int(count), "requested": int(requested), "approved": int(approved), "actual": int(actual)}}
 
 
 def budget_report(args):
@@ -203,20 +216,13 @@ def budget_report(args):
         lines.append({"round_id": rid, "round_name": name, "fiscal_year": fy, "fiscal_quarter": fq, "status": status,
                       "budget": budget, "approved": committed, "remaining": budget - committed, "actual": actual,
                       "approved_not_spent": unspent,
-                      "utilization_pct": _pct(committed, budget), "spent_pct_of_approved": _pct(actual, committed),
+                      "utilization_pct": percent(committed, budget), "spent_pct_of_approved": percent(actual, committed),
                       "initiatives_over_approved": int(over)})
     totals = {k: sum(line[k] for line in lines) for k in ("budget", "approved", "remaining", "actual",
                                                           "approved_not_spent", "initiatives_over_approved")}
-    totals["utilization_pct"] = _pct(totals["approved"], totals["budget"])
+    totals["utilization_pct"] = percent(totals["approved"], totals["budget"])
+    totals["spent_pct_of_approved"] = percent(totals["actual"], totals["approved"])
     return {"filters": {k: v for k, v in args.items() if v is not None}, "lines": lines, "totals": totals}
-
-
-def _pct(part, whole):
-    """A percentage as a string with two decimals, computed in integers (no float rounding)."""
-    if not whole:
-        return "0.00"
-    hundredths = (part * 10000 * 2 + whole) // (2 * whole)
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
 def coverage(args):
@@ -240,6 +246,7 @@ def coverage(args):
     return {"filters": {k: v for k, v in args.items() if v is not None}, "cells": cells,
             "empty_cells": [f"{c['focus_area']} × {c['building_block']}" for c in cells if c["empty"]],
             "totals": {"initiatives": sum(c["initiatives"] for c in cells),
+                       "approved_initiatives": sum(c["approved_initiatives"] for c in cells),
                        "approved_amount": sum(c["approved_amount"] for c in cells)}}
 
 

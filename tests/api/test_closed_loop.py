@@ -227,3 +227,35 @@ def test_a_batch_with_gaps_in_its_ids_is_found_by_its_runs_only(app, client, adm
         assert [m.id for m in batch_rows(metric["id"], id_ranges(range(0, 20000, 2)))] == [i for i in ids if i % 2 == 0]
         assert batch_rows(metric["id"], []) == []
         database.close()
+
+
+def test_benefits_cost_per_point_is_exact_and_has_totals(app, client):
+    """30,000,000 / 0.2 is 150,000,000 (float floor division gave 149,999,999) and 26,666,666.67
+    rounds to 26,666,667 (it was truncated); the CSV has the exact decimal and a TOTAL per metric."""
+    from cxgov import demo
+    from cxgov.db import database
+
+    with app.app_context():
+        result = demo.load()
+        database.close()
+    finance = bearer(next(t["token"] for t in result["tokens"] if t["role"] == "finance"))
+    report = client.get("/api/v1/reports/benefits", headers=finance).json
+    digital = next(g for g in report["lines"] if g["team_id"] == 2)["metrics"]
+    assert digital["ces"]["approved_reviewed"] == 30_000_000 and digital["ces"]["realized"] == -0.2
+    assert digital["ces"]["cost_per_realized_point"] == 150_000_000
+    assert digital["csat"]["approved_reviewed"] == 24_000_000 and digital["csat"]["realized"] == 0.9
+    assert digital["csat"]["cost_per_realized_point"] == 26_666_667
+    assert digital["nps"]["cost_per_realized_point"] == 11_803_279  # 72,000,000 / 6.1 = 11,803,278.69
+    ces_total = report["totals"]["metrics"]["ces"]  # 30 M + 15 M for 0.2 + 0.3 points of less effort
+    assert ces_total["approved_reviewed"] == 45_000_000 and ces_total["realized"] == -0.5
+    assert ces_total["cost_per_realized_point"] == 90_000_000 and ces_total["realized_share_of_expected"] == \
+        pytest.approx(0.5 / 0.7)
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/reports/benefits?format=csv",
+                                                      headers=finance).get_data(as_text=True))))
+    ces = next(r for r in rows if r["team_id"] == "2" and r["metric"] == "ces")
+    assert ces["cost_per_realized_point"] == "150000000" and ces["cost_per_realized_point_eur"] == "1500000.00"
+    assert ces["realized"] == "-0.2" and ces["approved_reviewed_eur"] == "300000.00"
+    totals = [r for r in rows if r["round_id"] == "TOTAL"]
+    assert [r["metric"] for r in totals] == sorted(report["totals"]["metrics"]) and rows[-len(totals):] == totals
+    ces_row = next(r for r in totals if r["metric"] == "ces")
+    assert ces_row["realized"] == "-0.5" and ces_row["cost_per_realized_point"] == "90000000"

@@ -4,6 +4,8 @@ import io
 
 import pytest
 
+from cxgov.db import database
+from cxgov.models import InitiativeObjective
 from tests.builders import decide, vote
 from tests.conftest import bearer
 
@@ -71,6 +73,40 @@ def test_budget_report_flags_overspend(client, funded):
     assert line["actual"] == 12_000_000 and line["approved_not_spent"] == 25_000_000
     assert line["initiatives_over_approved"] == 1 and line["utilization_pct"] == "35.00"
     assert report["currency"] == "EUR" and report["computed_at"]
+    # the TOTAL's percentages are recomputed from the totals, in JSON and in the CSV's TOTAL row
+    totals = report["totals"]
+    assert totals["spent_pct_of_approved"] == "34.29"  # 12 M of 35 M approved, rounded half to even
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/reports/budget?format=csv", headers=bearer(
+        funded["tokens"]["viewer"])).get_data(as_text=True))))
+    assert rows[-1]["round_id"] == "TOTAL" and rows[-1]["spent_pct_of_approved"] == "34.29"
+    assert rows[-1]["utilization_pct"] == totals["utilization_pct"] == "35.00"
+
+
+def test_split_reports_name_their_distinct_count(client, funded):
+    """Split by objective, an initiative serving two objectives is counted in both lines: the column
+    says it counts distinct initiatives, and the TOTAL counts each once (it is not the lines' sum)."""
+    finance = bearer(funded["tokens"]["finance"])
+    second = _second_objective(client, funded)
+    with client.application.app_context():  # approved initiatives are not edited through the API
+        InitiativeObjective.create(initiative=funded["items"][0], objective=second, alignment=2)
+        database.close()
+    as_json = client.get("/api/v1/reports/approved-spend?group_by=objective", headers=finance).json
+    assert sorted(line["initiatives_distinct"] for line in as_json["lines"]) == [1, 2]
+    assert as_json["totals"]["initiatives_distinct"] == 2 and "count" not in as_json["totals"]
+    assert all("count" not in line for line in as_json["lines"])
+    as_csv = client.get("/api/v1/reports/approved-spend?group_by=objective&format=csv", headers=finance)
+    rows = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True))))
+    assert "count" not in rows[0] and [r["initiatives_distinct"] for r in rows] == ["2", "1", "2"]
+    unsplit = client.get("/api/v1/reports/approved-spend?group_by=team", headers=finance).json
+    assert unsplit["totals"]["count"] == sum(line["count"] for line in unsplit["lines"]) == 2
+
+
+def _second_objective(client, world):
+    created = client.post("/api/v1/objectives", headers=bearer(world["tokens"]["admin"]), json={
+        "title": "Cut effort", "metric_id": world["metric"], "baseline": 20.0, "target": 30.0,
+        "deadline": "2027-12-31", "weight": 1.0})
+    assert created.status_code == 201, created.json
+    return created.json["id"]
 
 
 def test_approved_spend_csv_equals_json(client, funded):
@@ -106,7 +142,8 @@ def test_coverage_lists_empty_cells(client, funded):
     report = client.get(f"/api/v1/reports/coverage?round_id={funded['round']}&format=csv",
                         headers=bearer(funded["tokens"]["viewer"]))
     rows = list(csv.DictReader(io.StringIO(report.get_data(as_text=True))))
-    assert len(rows) == 16
+    assert len(rows) == 17 and rows[-1]["focus_area"] == "TOTAL" and rows[-1]["initiatives"] == "4"
+    assert rows[-1]["approved_amount"] == "35000000" and rows[-1]["empty"] == ""
     as_json = client.get(f"/api/v1/reports/coverage?round_id={funded['round']}",
                          headers=bearer(funded["tokens"]["viewer"])).json
     cell = next(c for c in as_json["cells"] if c["focus_area"] == "technology"

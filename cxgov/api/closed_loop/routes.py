@@ -13,6 +13,15 @@ blp = Blueprint("closed-loop", __name__, description="Benefits realization, team
 blp.url_prefix_name = ""
 
 READERS = ("admin", "board_chair", "board_member", "finance", "viewer")
+BENEFIT_COLUMNS = ["round_id", "team_id", "metric", "unit", "expected", "realized", "realized_share_of_expected",
+                   "approved_reviewed", "cost_per_realized_point"]
+
+
+def _benefit_rows(report):
+    """A line per round, team and metric, then a TOTAL line per metric (units differ: no grand total)."""
+    rows = [{"round_id": g["round_id"], "team_id": g["team_id"], "metric": key, **m}
+            for g in report["lines"] for key, m in g["metrics"].items()]
+    return rows + [{"round_id": "TOTAL", "metric": key, **m} for key, m in report["totals"]["metrics"].items()]
 
 
 @blp.route("/initiatives/" + id_path("initiative_id") + "/review")
@@ -67,9 +76,5 @@ class BenefitsViews(MethodView):
         """Expected vs realized impact per round and team, cost per realized point, reviews overdue"""
         report = closed_loop.benefits({k: v for k, v in args.items() if k != "format"})
         if wants_csv(args):
-            rows = [{"round_id": g["round_id"], "team_id": g["team_id"], "metric": key, "expected": m["expected"],
-                     "realized": m["realized"], "cost_per_realized_point": m["cost_per_realized_point"]}
-                    for g in report["lines"] for key, m in g["metrics"].items()]
-            return csv_response("benefits", rows, ["round_id", "team_id", "metric", "expected", "realized",
-                                                   "cost_per_realized_point"])
+            return csv_response("benefits", _benefit_rows(report), BENEFIT_COLUMNS)
         return json_response(report)

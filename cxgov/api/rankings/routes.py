@@ -1,5 +1,3 @@
-import csv
-import io
 import json
 import threading
 from collections import OrderedDict
@@ -8,6 +6,7 @@ from flask import Response
 from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, current_actor, id_path
+from cxgov.api.csv_cells import csv_text
 from cxgov.api.rankings.schemas import (
     AcceptabilityRequestSchema, AcceptabilitySchema, RankingPageArgsSchema, RankingSchema, RankingVerifySchema,
     StabilityArgsSchema, StabilitySchema,
@@ -79,21 +78,21 @@ def ranking_response(ranking, args):
     return Response(body, mimetype="application/json", headers={"X-Pagination": pagination})
 
 
+#: Columns of the ranking CSV that hold numbers; the title, funded_by_fill and warnings are text.
+_CSV_NUMBERS = ("rank", "initiative_id", "team_id", "score", "requested_amount", "cost", "distance_to_line")
+
+
 def _csv(ranking, entries):
     names = list(ranking.criteria_names)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["rank", "initiative_id", "title", "team_id", "score", "requested_amount", "cost",
-                     "funded_by_fill", "distance_to_line"]
-                    + [f"raw_{n}" for n in names] + [f"normalized_{n}" for n in names]
-                    + [f"contribution_{n}" for n in names] + ["warnings"])
-    for e in entries.iterator():
-        d = e.detail
-        writer.writerow([e.rank, e.initiative_id, d["title"], d["team_id"], repr(e.score), e.requested_amount, e.cost,
-                         e.funded_by_fill, "" if e.distance_to_line is None else repr(e.distance_to_line)]
-                        + [repr(d["raw"][n]) for n in names] + [repr(d["normalized"][n]) for n in names]
-                        + [repr(d["contributions"][n]) for n in names] + ["; ".join(d["warnings"])])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
+    per_criterion = [f"{kind}_{n}" for kind in ("raw", "normalized", "contribution") for n in names]
+    header = ["rank", "initiative_id", "title", "team_id", "score", "requested_amount", "cost", "funded_by_fill",
+              "distance_to_line"] + per_criterion + ["warnings"]
+    rows = ([e.rank, e.initiative_id, e.detail["title"], e.detail["team_id"], e.score, e.requested_amount, e.cost,
+             e.funded_by_fill, e.distance_to_line]
+            + [e.detail[kind][n] for kind in ("raw", "normalized", "contributions") for n in names]
+            + ["; ".join(e.detail["warnings"])] for e in entries.iterator())
+    body = csv_text(header, rows, numeric={*_CSV_NUMBERS, *per_criterion})
+    return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=cxgov-ranking-{ranking.id}.csv"})
 
 

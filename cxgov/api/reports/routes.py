@@ -33,11 +33,10 @@ class ApprovedSpendViews(MethodView):
         report = finance.approved_spend(current_actor(), group_by, _args({k: v for k, v in args.items()
                                                                           if k != "group_by"}))
         if wants_csv(args):
-            rows = [{**line["keys"], **{k: line[k] for k in ("count", "requested", "approved", "actual")}}
-                    for line in report["lines"]]
+            measures = [finance.count_column(group_by), "requested", "approved", "actual"]
+            rows = [{**line["keys"], **{k: line[k] for k in measures}} for line in report["lines"]]
             rows.append({report["key_columns"][0]: "TOTAL", **report["totals"]})
-            return csv_response("approved-spend", rows, report["key_columns"] + ["count", "requested", "approved",
-                                                                                 "actual"])
+            return csv_response("approved-spend", rows, report["key_columns"] + measures)
         return json_response(report)
 
 
@@ -69,7 +68,7 @@ class CoverageViews(MethodView):
         report = finance.coverage(_args(args))
         if wants_csv(args):
             columns = ["focus_area", "building_block", "initiatives", "approved_initiatives", "approved_amount", "empty"]
-            return csv_response("coverage", report["cells"], columns)
+            return csv_response("coverage", report["cells"] + [{"focus_area": "TOTAL", **report["totals"]}], columns)
         return json_response(report)
 
 
@@ -86,6 +85,7 @@ class OverridesViews(MethodView):
             columns = ["decision_id", "round_id", "initiative_id", "outcome", "approved_amount", "kinds",
                        "override_rationale", "rationale", "decided_by", "decided_at"]
             rows = [{**line, "kinds": "+".join(line["kinds"])} for line in report["lines"]]
+            rows.append({"decision_id": "TOTAL", "approved_amount": report["totals"]["approved_amount"]})
             return csv_response("overrides", rows, columns)
         return json_response(report)
 
