@@ -3,10 +3,18 @@ import logging
 import os
 
 from flask import Flask, g, jsonify
+from flask.json.provider import DefaultJSONProvider
 
 from cxgov import __version__
 from cxgov.config import settings_from_environment
 from cxgov.db import configure_read_cache, database, forget_prefetched, open_database
+
+
+class DuplicateKeyRefusingJSON(DefaultJSONProvider):
+    def loads(self, s, **kwargs):
+        from cxgov.api.body import loads
+
+        return loads(s)
 
 
 def create_app(config=None):
@@ -34,6 +42,7 @@ def create_app(config=None):
     )
     logging.getLogger("cxgov").setLevel(app.config["LOG_LEVEL"])
 
+    app.json = DuplicateKeyRefusingJSON(app)  # request.get_json, if anything calls it, refuses duplicate keys too
     db = open_database(app.config["DATABASE_URL"], pool_max_connections=app.config["POOL_MAX_CONNECTIONS"])
     configure_read_cache(app.config["READ_CACHE_MS"], db)  # auto: on PostgreSQL with notifications, off on SQLite
     database.initialize(db)
@@ -47,6 +56,7 @@ def create_app(config=None):
 
 def _register_request_hooks(app):
     from cxgov.api.base import assign_request_id
+    from cxgov.api.body import guard_request_body
     from cxgov.schema_version import pending_migrations
     from cxgov.errors import Busy
 
@@ -56,6 +66,7 @@ def _register_request_hooks(app):
     def _before():
         assign_request_id()
         g.db_opened = False
+        guard_request_body()  # before anything reads the body: size however framed, codings
 
     @app.before_request
     def _require_current_schema():
