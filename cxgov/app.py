@@ -35,7 +35,14 @@ def create_app(config=None):
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         API_SPEC_OPTIONS={
             "info": {"description": "Governance of a customer-experience improvement portfolio. "
-                                    "Money is integer minor units of " + settings["CURRENCY"] + "."},
+                                    "Money is integer minor units of " + settings["CURRENCY"] + ". "
+                                    "Every error is application/problem+json, the server's own "
+                                    "refusals included: a body over CXGOV_MAX_CONTENT_LENGTH "
+                                    "(default 1 MiB) is 413 however it is framed; a request line "
+                                    "and headers over 64 KiB are 431; malformed framing is 400; a "
+                                    "transfer coding other than chunked is 501; a Content-Encoding "
+                                    "other than identity is 415; a key given twice in a JSON "
+                                    "object is 400."},
             "servers": [{"url": "/"}],
         },
         PAGINATION_MAX_PAGE_SIZE=100,
