@@ -31,6 +31,8 @@ SERVER_DEFAULTS = {
     # Seconds a connection may stay without any byte moving (an idle keep-alive, or a
     # request arriving too slowly) before it is closed.
     "channel_timeout": 30,
+    # How often waitress looks for such connections: one is closed 30-40 s after its last byte.
+    "cleanup_interval": 10,
     # Open connections per worker; past it the worker stops accepting until some close.
     # Each costs a socket, no thread, so this is far above the thread count.
     "connection_limit": 1000,
