@@ -247,3 +247,24 @@ def test_what_the_server_refuses_or_passes_on_is_problem_json(served):
         if status >= 400:
             assert parsed["status"] == status, (name, parsed)
     assert database.is_closed()
+
+
+def test_the_servers_timeouts_and_limits_are_bounded():
+    """What the README promises per worker: 30 s without a byte closes a connection (checked
+    every 10 s), 64 KiB of request line and headers, the body limit, problem+json refusals."""
+    from cxgov import server
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        made = server.make_server(lambda environ, start_response: [], [sock], LIMIT, threads=2)
+        try:
+            adj = made.adj
+            assert (adj.channel_timeout, adj.cleanup_interval) == (30, 10)
+            assert (adj.max_request_header_size, adj.max_request_body_size) == (64 * 1024, LIMIT)
+            assert adj.connection_limit == 1000 and adj.threads == 2
+            assert made.channel_class is server.ProblemChannel
+        finally:
+            made.task_dispatcher.shutdown(timeout=1)
+            for dispatcher in list(made._map.values()):  # the listener and waitress's wake-up pipe
+                dispatcher.close()
