@@ -3,10 +3,18 @@ import logging
 import os
 
 from flask import Flask, g, jsonify
+from flask.json.provider import DefaultJSONProvider
 
 from cxgov import __version__
 from cxgov.config import settings_from_environment
 from cxgov.db import configure_read_cache, database, forget_prefetched, open_database
+
+
+class DuplicateKeyRefusingJSON(DefaultJSONProvider):
+    def loads(self, s, **kwargs):
+        from cxgov.api.body import loads
+
+        return loads(s)
 
 
 def create_app(config=None):
@@ -27,13 +35,21 @@ def create_app(config=None):
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         API_SPEC_OPTIONS={
             "info": {"description": "Governance of a customer-experience improvement portfolio. "
-                                    "Money is integer minor units of " + settings["CURRENCY"] + "."},
+                                    "Money is integer minor units of " + settings["CURRENCY"] + ". "
+                                    "Every error is application/problem+json, the server's own "
+                                    "refusals included: a body over CXGOV_MAX_CONTENT_LENGTH "
+                                    "(default 1 MiB) is 413 however it is framed; a request line "
+                                    "and headers over 64 KiB are 431; malformed framing is 400; a "
+                                    "transfer coding other than chunked is 501; a Content-Encoding "
+                                    "other than identity is 415; a key given twice in a JSON "
+                                    "object is 400."},
             "servers": [{"url": "/"}],
         },
         PAGINATION_MAX_PAGE_SIZE=100,
     )
     logging.getLogger("cxgov").setLevel(app.config["LOG_LEVEL"])
 
+    app.json = DuplicateKeyRefusingJSON(app)  # request.get_json, if anything calls it, refuses duplicate keys too
     db = open_database(app.config["DATABASE_URL"], pool_max_connections=app.config["POOL_MAX_CONNECTIONS"])
     configure_read_cache(app.config["READ_CACHE_MS"], db)  # auto: on PostgreSQL with notifications, off on SQLite
     database.initialize(db)
@@ -47,6 +63,7 @@ def create_app(config=None):
 
 def _register_request_hooks(app):
     from cxgov.api.base import assign_request_id
+    from cxgov.api.body import guard_request_body
     from cxgov.schema_version import pending_migrations
     from cxgov.errors import Busy
 
@@ -56,6 +73,7 @@ def _register_request_hooks(app):
     def _before():
         assign_request_id()
         g.db_opened = False
+        guard_request_body()  # before anything reads the body: size however framed, codings
 
     @app.before_request
     def _require_current_schema():

@@ -235,39 +235,29 @@ def check_schema_current(app):
               f"(pending: {', '.join(pending)}); run `cxgov db upgrade` first")
 
 
-def run_gunicorn(app, bind, workers, timeout=60):
-    """Serve ``app`` with gunicorn in this process (the master forks the workers)."""
-    from gunicorn.app.base import BaseApplication
+def run_server(app, bind, workers, threads, timeout=60):
+    """Serve ``app`` in this process (gunicorn forks waitress workers; see cxgov.server)."""
+    from cxgov.server import run_server as _run
 
-    class _Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", bind)
-            self.cfg.set("workers", workers)
-            self.cfg.set("timeout", timeout)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("proc_name", "cxgov")
-            if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 25: no shared ~/.gunicorn socket
-                self.cfg.set("control_socket_disable", True)
-
-        def load(self):
-            return app
-
-    _Server().run()
+    _run(app, bind, workers, threads, timeout)
 
 
 @cli.command("serve", with_appcontext=False)
-@click.option("--workers", type=click.IntRange(1, 256), default=2, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 256), default=2, show_default=True,
+              help="Worker processes (gunicorn forks them).")
+@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Threads per worker that run requests (each request reaches one only once it has fully arrived).")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="host:port to listen on.")
 @click.option("--timeout", type=click.IntRange(1, 3600), default=60, show_default=True,
-              help="Worker timeout in seconds.")
+              help="Seconds a worker process may stop answering gunicorn's heartbeat before it is restarted.")
 @pass_script_info
-def serve(info, workers, bind, timeout):
-    """Serve the API with gunicorn on the configured database."""
+def serve(info, workers, threads, bind, timeout):
+    """Serve the API (gunicorn processes, waitress HTTP) on the configured database."""
     app = info.load_app()
     check_schema_current(app)
     click.echo(f"cxgov serving {redacted_url(app.config['DATABASE_URL'])} on http://{bind} "
-               f"with {workers} worker(s); API docs at http://{bind}/api/docs")
-    run_gunicorn(app, bind, workers, timeout)
+               f"with {workers} worker(s) x {threads} thread(s); API docs at http://{bind}/api/docs")
+    run_server(app, bind, workers, threads, timeout)
 
 
 def main():  # pragma: no cover - `python -m cxgov.cli`

@@ -241,10 +241,11 @@ def test_demo_refuses_an_unmigrated_database(invoke, unmigrated, tmp_path):
 def gunicorn_calls(monkeypatch):
     calls = []
 
-    def fake_run(app, bind, workers, timeout=60):
-        calls.append({"bind": bind, "workers": workers, "timeout": timeout, "db_closed": database.is_closed()})
+    def fake_run(app, bind, workers, threads, timeout=60):
+        calls.append({"bind": bind, "workers": workers, "threads": threads, "timeout": timeout,
+                      "db_closed": database.is_closed()})
 
-    monkeypatch.setattr(cli_module, "run_gunicorn", fake_run)
+    monkeypatch.setattr(cli_module, "run_server", fake_run)
     return calls
 
 
@@ -258,8 +259,30 @@ def test_serve_refuses_an_unmigrated_database(invoke, unmigrated, gunicorn_calls
 
 def test_serve_starts_gunicorn_with_no_connection_open(invoke, gunicorn_calls):
     out = _ok(invoke("serve", "--workers", "3", "--bind", "127.0.0.1:8123"))
-    assert gunicorn_calls == [{"bind": "127.0.0.1:8123", "workers": 3, "timeout": 60, "db_closed": True}]
+    assert gunicorn_calls == [{"bind": "127.0.0.1:8123", "workers": 3, "threads": 4, "timeout": 60, "db_closed": True}]
     assert "127.0.0.1:8123" in out
+    _ok(invoke("serve", "--threads", "8"))
+    assert gunicorn_calls[-1]["threads"] == 8 and gunicorn_calls[-1]["workers"] == 2
+
+
+def test_serve_runs_waitress_in_gunicorn_workers(monkeypatch, app):
+    """What run_server hands gunicorn: the waitress worker class, the bind, workers, threads."""
+    from gunicorn.app.base import BaseApplication
+
+    from cxgov import server
+
+    seen = {}
+
+    def fake_run(self):
+        self.load_config()
+        seen.update({name: self.cfg.settings[name].get() for name in ("bind", "workers", "threads", "worker_class")})
+        seen["app"] = self.load()
+
+    monkeypatch.setattr(BaseApplication, "run", fake_run)
+    cli_module.run_server(app, "127.0.0.1:8124", 3, 5)
+    assert seen == {"bind": ["127.0.0.1:8124"], "workers": 3, "threads": 5, "worker_class": server.WaitressWorker,
+                    "app": app}
+    assert server.WaitressWorker.max_body == app.config["MAX_CONTENT_LENGTH"]
 
 
 def test_check_schema_current_is_silent_on_a_current_database(app):

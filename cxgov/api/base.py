@@ -20,10 +20,12 @@ from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import Page
 from flask_smorest.utils import prepare_response
-from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import HTTPException
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from cxgov import errors
+from cxgov.api import body
 from cxgov.db import write_transaction
 from cxgov.models import IdempotencyKey
 from cxgov.services import auth as auth_service
@@ -325,14 +327,20 @@ class QueryMemoParser(FlaskParser):
         self._parsed = {}
 
     def _raw_load_json(self, req):
-        """Malformed JSON is a 400 however it is malformed: webargs turns a JSONDecodeError into
-        one, but nesting deeper than the recursion limit (RecursionError) or an integer literal
-        over Python's 4,300 digits (ValueError) escaped as a 500."""
+        """Every JSON body of every endpoint is loaded here.  Malformed JSON is a 400 however it
+        is malformed: webargs turns a JSONDecodeError into one, but nesting deeper than the
+        recursion limit (RecursionError) or an integer literal over Python's 4,300 digits
+        (ValueError) escaped as a 500.  A key given twice in one object, at any depth, is a 400
+        naming it (Python's json would keep the last one)."""
+        if not is_json_request(req):
+            return webargs_core.missing
         try:
-            return super()._raw_load_json(req)
+            return body.loads(req.get_data(cache=True).decode("utf-8"))
+        except body.DuplicateKey as exc:
+            raise BadRequest(str(exc)) from exc
         except (RecursionError, ValueError) as exc:
             if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
-                raise
+                raise  # webargs' load_json makes these its 400
             return self._handle_invalid_json_error(json.JSONDecodeError(str(exc), "", 0), req)
 
     def parse(self, argmap, req=None, *, location=None, **kwargs):
