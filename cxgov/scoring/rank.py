@@ -6,7 +6,7 @@ import numpy as np
 
 from ._validate import as_directions, as_matrix, as_names, as_secondary_key, as_weights
 from .aggregate import AGGREGATIONS
-from .normalize import METHOD_NAMES, check_method, normalize_columns
+from .normalize import METHOD_NAMES, absolute_columns, check_method, normalize_columns
 
 __all__ = ["Ranking", "rank_alternatives", "order_scores"]
 
@@ -46,6 +46,11 @@ class Ranking:
     criteria_names : tuple of str or None
     distance_best, distance_worst : ndarray or None
         TOPSIS distances to the ideal and anti-ideal; None for ``wsm``.
+    clipped : ndarray of bool, shape (n_rows, n_criteria)
+        True where the raw value lay outside its absolute scale and was normalized as the
+        nearer end of the scale (see :attr:`scales`). All False for relative normalizations.
+    scales : ndarray, shape (n_criteria, 2), or None
+        The absolute scales ``(lo, hi)`` used; None for relative normalizations.
     """
 
     raw: np.ndarray
@@ -61,6 +66,15 @@ class Ranking:
     criteria_names: tuple | None = None
     distance_best: np.ndarray | None = None
     distance_worst: np.ndarray | None = None
+    clipped: np.ndarray | None = None
+    scales: np.ndarray | None = None
+
+    def clipped_to(self, row, j):
+        """The bound row's value on criterion j was clipped to, or None if it was not clipped."""
+        if self.clipped is None or not self.clipped[row, j]:
+            return None
+        lo, hi = self.scales[j]
+        return float(lo) if self.raw[row, j] < lo else float(hi)
 
     def top(self, k):
         """Row indices of the k best rows, best first."""
@@ -136,7 +150,6 @@ def rank_alternatives(
     method="wsm",
     normalization="absolute",
     scales=None,
-    clip=False,
     tiebreak=None,
     criteria_names=None,
 ):
@@ -154,8 +167,10 @@ def rank_alternatives(
         Weighted sum (default) or TOPSIS closeness.
     normalization : {"absolute", "minmax", "vector", "max", "sum"}, optional
         See :func:`cxgov.scoring.normalize`. ``absolute`` (default) needs ``scales``.
-    scales, clip
-        Passed to the normalization (``absolute`` only).
+    scales : sequence of (lo, hi), optional
+        Per criterion, the fixed scale of the ``absolute`` normalization (required there).
+        A value outside its scale is clipped to the nearer end, never refused; ``clipped``
+        on the result says which.
     tiebreak : array_like, shape (n_rows,), optional
         Secondary key for exactly equal scores; the lower key ranks first. Then input order.
     criteria_names : sequence of str, optional
@@ -169,8 +184,8 @@ def rank_alternatives(
     Raises
     ------
     ValueError
-        Non-finite values, shape mismatches, negative or all-zero weights, a value outside an
-        absolute scale, an unknown method, normalization or direction.
+        Non-finite values, shape mismatches, negative or all-zero weights, a missing or
+        invalid absolute scale, an unknown method, normalization or direction.
 
     Notes
     -----
@@ -209,7 +224,11 @@ def rank_alternatives(
     if raw is matrix:
         raw = raw.copy()  # the snapshot must not change when the caller's array does
 
-    normalized_t = normalize_columns(raw, benefit, normalization, scales, clip, names)
+    if normalization == "absolute":
+        normalized_t, clipped_t, scale = absolute_columns(raw, benefit, scales, names)
+    else:
+        normalized_t = normalize_columns(raw, benefit, normalization, scales, names)
+        clipped_t, scale = np.zeros(normalized_t.shape, dtype=bool), None
     parts_t, scores, d_best, d_worst = AGGREGATIONS[method](normalized_t, w)
     order, tied = _order_kernel(scores, key)
     ranks = np.empty_like(order)
@@ -228,4 +247,6 @@ def rank_alternatives(
         criteria_names=names,
         distance_best=None if d_best is None else _frozen(d_best),
         distance_worst=None if d_worst is None else _frozen(d_worst),
+        clipped=_frozen(clipped_t.T),
+        scales=None if scale is None else _frozen(scale),
     )

@@ -18,7 +18,7 @@ def _frozen(array):
     return array
 
 
-def _prepare(matrix, weights, directions, normalization, scales, clip, tiebreak, criteria_names):
+def _prepare(matrix, weights, directions, normalization, scales, tiebreak, criteria_names):
     check_method(normalization, METHOD_NAMES, "normalization")
     names = None if criteria_names is None else tuple(str(n) for n in criteria_names)
     raw = as_matrix(matrix, names)
@@ -27,7 +27,7 @@ def _prepare(matrix, weights, directions, normalization, scales, clip, tiebreak,
     benefit = as_directions(directions, n_criteria, names)
     w = as_weights(weights, n_criteria, names)
     key = as_secondary_key(tiebreak, n_rows)
-    normalized_t = normalize_columns(raw, benefit, normalization, scales, clip, names)
+    normalized_t = normalize_columns(raw, benefit, normalization, scales, names)
     return normalized_t, w, key
 
 
@@ -71,7 +71,6 @@ def weight_stability(
     *,
     normalization="absolute",
     scales=None,
-    clip=False,
     tiebreak=None,
     criteria_names=None,
 ):
@@ -79,7 +78,7 @@ def weight_stability(
 
     Parameters
     ----------
-    matrix, weights, directions, normalization, scales, clip, tiebreak, criteria_names
+    matrix, weights, directions, normalization, scales, tiebreak, criteria_names
         As for :func:`cxgov.scoring.rank_alternatives` (method ``wsm``).
     k : int
         Size of the top set, 1 <= k <= n_rows.
@@ -105,7 +104,7 @@ def weight_stability(
     >>> s.top.tolist(), s.lower.tolist(), s.upper.tolist()
     ([0], [0.5, 0.0], [1.0, 0.5])
     """
-    normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, clip, tiebreak, criteria_names)
+    normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, tiebreak, criteria_names)
     m, n = normalized_t.shape
     k = _as_k(k, n)
     _, scores, _, _ = AGGREGATIONS["wsm"](normalized_t, w)
@@ -226,7 +225,6 @@ def rank_acceptability(
     method="wsm",
     normalization="absolute",
     scales=None,
-    clip=False,
     tiebreak=None,
     criteria_names=None,
 ):
@@ -234,7 +232,7 @@ def rank_acceptability(
 
     Parameters
     ----------
-    matrix, weights, directions, method, normalization, scales, clip, tiebreak, criteria_names
+    matrix, weights, directions, method, normalization, scales, tiebreak, criteria_names
         As for :func:`cxgov.scoring.rank_alternatives`; ties are broken the same way.
     k : int
         Rank positions reported (1..k) and the size of the top set.
@@ -272,7 +270,7 @@ def rank_acceptability(
     [1.0, 0.0]
     """
     check_method(method, tuple(AGGREGATIONS), "method")
-    normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, clip, tiebreak, criteria_names)
+    normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, tiebreak, criteria_names)
     m, n = normalized_t.shape
     k = _as_k(k, n)
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:

@@ -36,9 +36,6 @@ CRITERIA = {
 }
 MAIN_CRITERIA = ("strategic_fit", "cx_impact", "cost", "partner_alignment")
 BENEFIT_CRITERIA = tuple(name for name, (direction, _) in CRITERIA.items() if direction == "benefit")
-#: Values beyond the worst end of these scales normalize to the worst value (DESIGN: a cost
-#: above the budget; a time to value beyond 36 months).
-CLIPPED = frozenset({"cost", "time_to_value"})
 
 #: The foundational cells of the focus-area × building-block grid: what comes first early
 #: in a transformation (leadership & governance, customer insights / research operations,
@@ -184,8 +181,6 @@ def criteria_matrix(inputs, criteria, horizon_years):
         explain["cost"] = {"one_time": item["one_time_cost"], "annual": item["annual_cost"],
                            "horizon_years": horizon_years,
                            "total": item["one_time_cost"] + item["annual_cost"] * horizon_years}
-        if item["one_time_cost"] + item["annual_cost"] * horizon_years > inputs["round"]["budget"]:
-            notes.append("total cost of ownership exceeds the round budget: cost normalizes to the worst value")
 
         shares_total = sum(s for _, s in item["partners"])
         alignment = 1.0 - shares_total

@@ -52,13 +52,34 @@ def compute(inputs, model_def):
         criteria = model_def["criteria"]
         normalization = model_def["normalization"]
 
-    names, weights, directions, scales, clip = engine_arguments(_Model, budget)
+    names, weights, directions, scales = engine_arguments(_Model, budget)
     amounts = np.array([i["requested_amount"] for i in items], dtype=np.int64)
     result = scoring.rank_alternatives(matrix, weights, directions, method=model_def["method"],
-                                       normalization=model_def["normalization"], scales=scales, clip=clip,
+                                       normalization=model_def["normalization"], scales=scales,
                                        tiebreak=amounts, criteria_names=names)
+    _explain_scales(result, warnings, explanations)
     funded = scoring.rank_order_fill(result.order, amounts, budget).selected
     return result, warnings, explanations, funded
+
+
+def _number(value):
+    """A whole number (money in minor units, months) without a trailing .0; else the float."""
+    value = float(value)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _explain_scales(result, warnings, explanations):
+    """Say where a value was clipped to its absolute scale."""
+    names = result.criteria_names
+    if result.scales is None:
+        return
+    for row, j in np.argwhere(result.clipped).tolist():
+        lo, hi = (_number(v) for v in result.scales[j])
+        raw = _number(result.raw[row, j])
+        side = "below" if raw < lo else "above"
+        worth = "best" if result.normalized[row, j] == 1.0 else "worst"
+        warnings[row].append(f"{names[j]} {raw!r} is {side} its absolute scale [{lo!r}, {hi!r}]: "
+                             f"clipped to {_number(result.clipped_to(row, j))!r} (the {worth} value)")
 
 
 def _entries(inputs, result, warnings, explanations, funded, horizon_years):

@@ -18,10 +18,10 @@ class _Def:
 def _setup(actor, ranking_id, k):
     ranking = get_ranking(actor, ranking_id)
     inputs, model_def, matrix = arrays_of(ranking)
-    names, weights, directions, scales, clip = engine_arguments(_Def(model_def), inputs["round"]["budget"])
+    names, weights, directions, scales = engine_arguments(_Def(model_def), inputs["round"]["budget"])
     amounts = np.array([i["requested_amount"] for i in inputs["initiatives"]], dtype=np.int64)
     n = len(amounts)
-    common = dict(normalization=model_def["normalization"], scales=scales, clip=clip, tiebreak=amounts,
+    common = dict(normalization=model_def["normalization"], scales=scales, tiebreak=amounts,
                   criteria_names=names)
     if k is None:  # default: as many as a rank-order fill of the budget funds
         result = scoring.rank_alternatives(matrix, weights, directions, method=model_def["method"], **common)

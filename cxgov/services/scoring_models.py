@@ -206,15 +206,15 @@ def list_models(key=None, latest_only=False):
 
 
 def engine_arguments(model, budget):
-    """The model as the engine's arguments: names, weights, directions, scales, clip flags."""
+    """The model as the engine's arguments: names, weights, directions, scales (absolute
+    normalization; a value outside its scale is clipped to it, never refused)."""
     names = [c["name"] for c in model.criteria]
     weights = [c["weight"] for c in model.criteria]
     directions = [CRITERIA[n][0] for n in names]
     scales = None
     if model.normalization == "absolute":
         scales = [tuple(c["scale"]) if c.get("scale") else absolute_scale(c["name"], budget) for c in model.criteria]
-    clip = [n in ("cost", "time_to_value") for n in names] if scales else False
-    return names, weights, directions, scales, clip
+    return names, weights, directions, scales
 
 
 __all__ = ["MAIN_CRITERIA", "METHODS", "NORMALIZATIONS"]
