@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import as_costs, as_budget, as_directions, as_matrix, as_names, as_secondary_key, as_weights
-from .aggregate import AGGREGATIONS
+from .aggregate import AGGREGATIONS, SUMMATIONS
 from .normalize import METHOD_NAMES, check_method, normalize_columns
 from .rank import _order_kernel
 
@@ -73,13 +73,15 @@ def weight_stability(
     scales=None,
     tiebreak=None,
     criteria_names=None,
+    summation="exact",
 ):
     """Exact weight-stability intervals of the top-k set under the weighted sum.
 
     Parameters
     ----------
-    matrix, weights, directions, normalization, scales, tiebreak, criteria_names
-        As for :func:`cxgov.scoring.rank_alternatives` (method ``wsm``).
+    matrix, weights, directions, normalization, scales, tiebreak, criteria_names, summation
+        As for :func:`cxgov.scoring.rank_alternatives` (method ``wsm``); the top-k set is the
+        one that ranking gives.
     k : int
         Size of the top set, 1 <= k <= n_rows.
 
@@ -104,10 +106,11 @@ def weight_stability(
     >>> s.top.tolist(), s.lower.tolist(), s.upper.tolist()
     ([0], [0.5, 0.0], [1.0, 0.5])
     """
+    check_method(summation, SUMMATIONS, "summation")
     normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, tiebreak, criteria_names)
     m, n = normalized_t.shape
     k = _as_k(k, n)
-    _, scores, _, _ = AGGREGATIONS["wsm"](normalized_t, w)
+    _, scores, _, _ = AGGREGATIONS["wsm"](normalized_t, w, summation)
     order, _ = _order_kernel(scores, key)
     inside, outside = order[:k], order[k:]
     lower = np.zeros(m)
@@ -233,7 +236,9 @@ def rank_acceptability(
     Parameters
     ----------
     matrix, weights, directions, method, normalization, scales, tiebreak, criteria_names
-        As for :func:`cxgov.scoring.rank_alternatives`; ties are broken the same way.
+        As for :func:`cxgov.scoring.rank_alternatives`; ties are broken the same way. The
+        sampled weights are continuous, so under them two rows tie only when their
+        normalized values are equal; the scores are summed criterion by criterion.
     k : int
         Rank positions reported (1..k) and the size of the top set.
     costs : array_like of int, optional

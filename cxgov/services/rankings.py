@@ -2,9 +2,12 @@
 stored as an immutable snapshot with the SHA-256 of its canonical inputs.
 
 Tie-break (documented): equal scores are ordered by the lower requested amount, then
-by the lower initiative id.  The funding line is a rank-order fill of the round's
-budget over requested amounts: walk the ranking, fund each initiative that still
-fits, skip one that does not and go on.
+by the lower initiative id.  Scores are exact sums (the engine's ``summation="exact"``),
+so scores equal in exact arithmetic are equal and the tie-break is what decides; a
+snapshot records that in its inputs (``"engine"``), and one stored before, without it,
+recomputes with the left-to-right sums it was made with.  The funding line is a
+rank-order fill of the round's budget over requested amounts: walk the ranking, fund
+each initiative that still fits, skip one that does not and go on.
 """
 import hashlib
 import json
@@ -19,6 +22,12 @@ from cxgov.models import Initiative, Ranking, RankingEntry, RankingInputs, Round
 from cxgov.services.audit import append_event
 from cxgov.services.criteria import criteria_matrix, load_inputs, submitted_initiatives
 from cxgov.services.scoring_models import default_model, engine_arguments
+
+
+#: How this version of cxgov computes a ranking, stored (and hashed) with every snapshot.
+ENGINE = {"summation": "exact"}
+#: What a snapshot without ``"engine"`` was computed with.
+LEGACY_ENGINE = {"summation": "ordered"}
 
 
 def model_definition(model):
@@ -54,9 +63,10 @@ def compute(inputs, model_def):
 
     names, weights, directions, scales = engine_arguments(_Model, budget)
     amounts = np.array([i["requested_amount"] for i in items], dtype=np.int64)
+    engine = inputs.get("engine", LEGACY_ENGINE)
     result = scoring.rank_alternatives(matrix, weights, directions, method=model_def["method"],
                                        normalization=model_def["normalization"], scales=scales,
-                                       tiebreak=amounts, criteria_names=names)
+                                       tiebreak=amounts, criteria_names=names, summation=engine["summation"])
     _explain_scales(result, warnings, explanations)
     funded = scoring.rank_order_fill(result.order, amounts, budget).selected
     return result, warnings, explanations, funded
@@ -125,6 +135,8 @@ def rank_round(actor, round_id):
             raise RuleViolation(f"round {rnd.id} has no submitted initiatives to rank")
         inputs = load_inputs(rnd, initiatives, _team_factors({i.team_id for i in initiatives}))
         inputs["model"] = model_definition(model)
+        if ENGINE:  # (empty only in a test that stores a snapshot as cxgov did before)
+            inputs["engine"] = dict(ENGINE)
         payload = canonical(inputs)
         digest = hashlib.sha256(payload).hexdigest()
         result, warnings, explanations, funded = compute(inputs, inputs["model"])

@@ -1,7 +1,12 @@
-"""Issue 13 item 4 over HTTP: values outside a criterion's scale are clipped and said."""
+"""Issue 13 items 4 and 6 over HTTP: values outside a criterion's scale are clipped and said;
+exact ties, and snapshots stored before exact sums still verify."""
+import json
+
 import pytest
 
-from cxgov.services import calibration
+from cxgov.db import database
+from cxgov.models import RankingEntry, RankingInputs
+from cxgov.services import calibration, rankings
 from tests.builders import build_world, initiative_payload
 from tests.conftest import bearer
 
@@ -69,3 +74,55 @@ def test_a_calibrated_full_claim_beyond_the_scale_is_clipped_and_said_not_a_500(
            "(the worst value)" in entry["warnings"]
     assert client.get(f"/api/v1/rankings/{ranking['id']}/verify",
                       headers=bearer(world["tokens"]["viewer"])).json["ok"] is True
+
+
+def test_a_row_and_its_permutation_under_equal_weights_tie_and_the_tie_break_decides(client, world):
+    """Equal weights on risk, strategic fit and time to value (on the scale [1, 5], like risk):
+    A = (1, 0.4, 0.75) and B = (0.75, 0.4, 1) normalized.  Added left to right, A's score came out
+    one bit above B's, so A ranked first although the documented tie-break (lower requested
+    amount) puts B first."""
+    _pin(client, world, {"name": "Permutation", "criteria": [
+        {"name": "risk", "weight": 1}, {"name": "strategic_fit", "weight": 1},
+        {"name": "time_to_value", "weight": 1, "scale": [1, 5]}]})
+    fit = [{"objective_id": world["objective"], "alignment": 2}]
+    a = _submit(client, world, title="A", risk=1, months_to_value=2, objectives=fit, requested_amount=20_000_000)
+    b = _submit(client, world, title="B", risk=2, months_to_value=1, objectives=fit, requested_amount=10_000_000)
+    ranking = _rank(client, world)
+    ea, eb = _entry(ranking, a), _entry(ranking, b)
+    assert sorted(ea["normalized"].values()) == sorted(eb["normalized"].values()) == [0.4, 0.75, 1.0]
+    assert ea["score"] == eb["score"]
+    assert eb["rank"] == ea["rank"] - 1  # the cheaper request first
+    verified = client.get(f"/api/v1/rankings/{ranking['id']}/verify", headers=bearer(world["tokens"]["viewer"])).json
+    assert verified["ok"] is True
+
+
+def _legacy_snapshot(client, world, monkeypatch):
+    """A ranking stored the way cxgov stored them before exact sums: inputs without "engine"."""
+    with monkeypatch.context() as patch:
+        patch.setattr(rankings, "ENGINE", {})
+        return _rank(client, world)
+
+
+def test_a_snapshot_stored_before_exact_sums_still_verifies(app, client, world, monkeypatch):
+    for n in range(12):  # enough rows that left-to-right and exact sums differ somewhere
+        _submit(client, world, title=f"Option {n}", risk=1 + n % 5, requested_amount=1_000_000 * (n + 1),
+                one_time_cost=1_234_567 * (n + 3), annual_cost=98_765 * n,
+                impacts=[{"metric_id": world["metric"], "expected_change": 0.37 * (n + 1), "confidence": 0.3 + n / 20}],
+                partners=[{"partner_id": world["partner"], "share": (n % 7 + 1) / 10}])
+    old = _legacy_snapshot(client, world, monkeypatch)
+    with app.app_context():
+        inputs = json.loads(RankingInputs.get(RankingInputs.ranking == old["id"]).inputs)
+        assert "engine" not in inputs
+        exact, *_ = rankings.compute({**inputs, "engine": rankings.ENGINE}, inputs["model"])
+        stored = {e.initiative_id: e.score for e in RankingEntry.select().where(RankingEntry.ranking == old["id"])}
+        ids = [i["id"] for i in inputs["initiatives"]]
+        # the stored scores are the old sums: the exact ones differ in the last bits somewhere
+        assert any(stored[i] != float(s) for i, s in zip(ids, exact.scores))
+        database.close()
+    viewer = bearer(world["tokens"]["viewer"])
+    assert client.get(f"/api/v1/rankings/{old['id']}/verify", headers=viewer).json["ok"] is True
+    assert client.get(f"/api/v1/rankings/{old['id']}/stability?k=3", headers=viewer).json["top"] == \
+        [e["initiative_id"] for e in old["entries"][:3]]
+    new = _rank(client, world)
+    assert client.get(f"/api/v1/rankings/{new['id']}/verify", headers=viewer).json["ok"] is True
+    assert new["inputs_hash"] != old["inputs_hash"]  # the engine is part of what a snapshot hashed

@@ -1,4 +1,6 @@
 """Normalizations, wsm/TOPSIS and ranking: cross-checks with pymcdm, edge cases, validation."""
+import math
+
 import numpy as np
 import pytest
 from pymcdm.methods import TOPSIS, WSM
@@ -147,11 +149,18 @@ def test_ratio_normalizations_refuse_negative_values_and_zero_costs():
 def test_wsm_contributions_add_up_exactly_and_results_are_read_only():
     rng = np.random.default_rng(3)
     matrix = rng.random((500, 6))
-    r = rank_alternatives(matrix, rng.random(6), ["benefit"] * 3 + ["cost"] * 3, scales=[(0, 1)] * 6)
-    total = r.contributions[:, 0].copy()
+    weights = rng.random(6)
+    r = rank_alternatives(matrix, weights, ["benefit"] * 3 + ["cost"] * 3, scales=[(0, 1)] * 6)
+    # the score is the exact sum of the contributions, rounded once
+    assert r.scores.tolist() == [math.fsum(row) for row in r.contributions.tolist()]
+    # "ordered" (how rankings stored before were summed) is the left-to-right float sum
+    ordered = rank_alternatives(matrix, weights, ["benefit"] * 3 + ["cost"] * 3, scales=[(0, 1)] * 6,
+                                summation="ordered")
+    total = ordered.contributions[:, 0].copy()
     for j in range(1, 6):
-        total += r.contributions[:, j]
-    assert np.array_equal(total, r.scores)
+        total += ordered.contributions[:, j]
+    assert np.array_equal(total, ordered.scores) and ordered.summation == "ordered"
+    assert not np.array_equal(ordered.scores, r.scores)  # they differ in the last bits somewhere
     np.testing.assert_allclose(r.weights.sum(), 1.0)
     with pytest.raises(ValueError):
         r.scores[0] = 1.0
