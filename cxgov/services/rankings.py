@@ -79,7 +79,7 @@ def _number(value):
 
 
 def _explain_scales(result, warnings, explanations):
-    """Say where a value was clipped to its absolute scale."""
+    """Say where a value was clipped to its absolute scale, and where cx_impact earns full credit."""
     names = result.criteria_names
     if result.scales is None:
         return
@@ -90,6 +90,12 @@ def _explain_scales(result, warnings, explanations):
         worth = "best" if result.normalized[row, j] == 1.0 else "worst"
         warnings[row].append(f"{names[j]} {raw!r} is {side} its absolute scale [{lo!r}, {hi!r}]: "
                              f"clipped to {_number(result.clipped_to(row, j))!r} (the {worth} value)")
+    if "cx_impact" in names:
+        full = float(result.scales[names.index("cx_impact")][1])
+        for explain in explanations:
+            if "share_of_weighted_gap" in explain.get("cx_impact", {}):
+                explain["cx_impact"]["full_credit_pct"] = 100 * full
+                explain["cx_impact"]["share_of_weighted_gap"] += f"; full credit at {100 * full:g} %"
 
 
 def _entries(inputs, result, warnings, explanations, funded, horizon_years):
