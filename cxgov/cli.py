@@ -72,17 +72,20 @@ def db_upgrade():
     from cxgov.schema_version import upgrade
 
     from cxgov.services.actor import SYSTEM
-    from cxgov.services.scoring_models import DEFAULT_KEY, default_model, ensure_default_model
+    from cxgov.services.scoring_models import DEFAULT_KEY, ensure_default_model
 
     url = redacted_url(current_app.config["DATABASE_URL"])
     try:
         applied = upgrade(database.obj)
-        had_default = default_model() is not None
-        model = ensure_default_model(SYSTEM)  # reference data, created once and logged like any record
+        # reference data, created once (and upgraded as a new version) and logged like any record
+        model, created = ensure_default_model(SYSTEM)
     finally:
         release_connections()
-    if not had_default:
+    if created and model.version == 1:
         click.echo(f"created the default scoring model {DEFAULT_KEY!r} v{model.version} (id {model.id})")
+    elif created:
+        click.echo(f"added the default scoring model {DEFAULT_KEY!r} v{model.version} (id {model.id}): "
+                   f"rounds pinned to v{model.version - 1} keep it; new rounds use v{model.version}")
     if applied:
         for name in applied:
             click.echo(f"applied {name}")

@@ -14,6 +14,13 @@ division by zero:
   for any non-zero constant column (``1/sqrt(n)`` resp. ``1 - 1/sqrt(n)`` for cost; 1 resp. 0
   for cost; ``1/n``), so the result does not jump when the constant happens to be zero;
 * ``absolute`` uses a fixed scale, so a constant column is just a value on that scale.
+
+Values outside an absolute scale
+--------------------------------
+are clipped to the nearer end of the scale, for every criterion and at both ends, never
+refused: a cost above the round budget normalizes to the worst value, an impact beyond the
+full-credit point to the best. The ranking reports every clipped value (``Ranking.clipped``)
+so that the caller can say so.
 """
 
 import numpy as np
@@ -116,49 +123,44 @@ def _as_scales(scales, n_criteria, names):
     return out
 
 
-def _as_clip(clip, n_criteria):
-    if isinstance(clip, (bool, np.bool_)):
-        return np.full(n_criteria, bool(clip))
-    flags = np.asarray(clip)
-    if flags.shape != (n_criteria,) or flags.dtype != bool:
-        raise ValueError(f"clip must be a bool or one bool per criterion ({n_criteria}), got {clip!r}")
-    return flags
-
-
-def _absolute(x, j, benefit, lo, hi, clip, names):
-    """Fixed-scale normalization of one column, validating it against its scale."""
-    low, high = x.min(), x.max()
-    if low < lo or high > hi:
-        beyond_best = x > hi if benefit else x < lo
-        beyond_worst = x < lo if benefit else x > hi
-        refused = beyond_best | beyond_worst if not clip else beyond_best
-        if refused.any():
-            row = int(np.flatnonzero(refused)[0])
-            raise ValueError(
-                f"{criterion_label(j, names)}, row {row}: value {float(x[row])!r} is outside its absolute "
-                f"scale [{float(lo)!r}, {float(hi)!r}]"
-            )
-        x = np.where(beyond_worst, lo if benefit else hi, x)
+def _absolute(x, benefit, lo, hi):
+    """Fixed-scale normalization of one column; a value outside the scale is clipped to the
+    nearer end. Returns the normalized column and a mask of the rows that were clipped."""
+    outside = (x < lo) | (x > hi)
+    if outside.any():
+        x = np.clip(x, lo, hi)
     span = hi - lo
-    return (x - lo) / span if benefit else (hi - x) / span
+    return ((x - lo) / span if benefit else (hi - x) / span), outside
 
 
-def normalize_columns(matrix, benefit, method, scales=None, clip=False, names=None):
+def absolute_columns(matrix, benefit, scales, names=None):
+    """Absolute normalization of already validated input, criteria-major, with its clip mask.
+
+    Returns ``(normalized_t, clipped_t, scales)``: the normalized values and a mask, True where
+    the raw value lay outside its scale and was clipped to the nearer end (both shape
+    ``(n_criteria, n_rows)``), and the validated scales, shape ``(n_criteria, 2)``.
+    """
+    n_rows, n_criteria = matrix.shape
+    scale = _as_scales(scales, n_criteria, names)
+    out = np.empty((n_criteria, n_rows))
+    clipped = np.zeros((n_criteria, n_rows), dtype=bool)
+    for j in range(n_criteria):
+        out[j], clipped[j] = _absolute(matrix[:, j], benefit[j], scale[j, 0], scale[j, 1])
+    return out, clipped, scale
+
+
+def normalize_columns(matrix, benefit, method, scales=None, names=None):
     """Kernel behind :func:`normalize` for already validated input.
 
     Returns the normalized values criteria-major, shape ``(n_criteria, n_rows)``, C-contiguous,
     which makes the weighted sums that follow run over contiguous memory.
     """
-    n_rows, n_criteria = matrix.shape
-    out = np.empty((n_criteria, n_rows))
     if method == "absolute":
-        scale = _as_scales(scales, n_criteria, names)
-        clip = _as_clip(clip, n_criteria)
-        for j in range(n_criteria):
-            out[j] = _absolute(matrix[:, j], j, benefit[j], scale[j, 0], scale[j, 1], clip[j], names)
-        return out
+        return absolute_columns(matrix, benefit, scales, names)[0]
     if scales is not None:
         raise ValueError(f"scales only apply to absolute normalization, not {method!r}")
+    n_rows, n_criteria = matrix.shape
+    out = np.empty((n_criteria, n_rows))
     kernel = NORMALIZATIONS[method]
     for j in range(n_criteria):
         column = matrix[:, j]
@@ -174,7 +176,7 @@ def check_method(method, known, argname):
     return method
 
 
-def normalize(matrix, directions, method="absolute", scales=None, *, clip=False, criteria_names=None):
+def normalize(matrix, directions, method="absolute", scales=None, *, criteria_names=None):
     """Normalize a decision matrix column by column to benefit-oriented values.
 
     Parameters
@@ -188,31 +190,30 @@ def normalize(matrix, directions, method="absolute", scales=None, *, clip=False,
         so one row's normalized value never depends on the other rows.
     scales : sequence of (lo, hi), optional
         Per criterion, the fixed scale for ``absolute`` (required there, refused elsewhere).
-    clip : bool or sequence of bool, optional
-        Per criterion (or for all): a value beyond the *worst* end of its absolute scale
-        normalizes to 0, the worst value, instead of being refused — e.g. a cost above the
-        round budget on the scale ``(0, budget)``. A value beyond the *best* end is always
-        refused: it means the scale is wrong. Default False.
     criteria_names : sequence of str, optional
         Used in error messages.
 
     Returns
     -------
     ndarray, shape (n_rows, n_criteria)
-        Normalized values, 1 best. For ``absolute`` and ``minmax`` they lie in [0, 1].
+        Normalized values, 1 best. For ``absolute`` and ``minmax`` they lie in [0, 1]: under
+        ``absolute`` a value outside its scale is clipped to the nearer end (a cost above the
+        round budget normalizes to 0, a claim beyond full credit to 1), never refused.
+        :func:`cxgov.scoring.rank_alternatives` reports which values were clipped.
 
     Raises
     ------
     ValueError
-        On a non-finite value, a shape mismatch, an unknown method or direction, a value
-        outside an absolute scale (naming criterion, row and value), or a negative value
-        under the ratio normalizations ``max`` and ``sum``.
+        On a non-finite value, a shape mismatch, an unknown method or direction, a missing or
+        invalid absolute scale, or a negative value under the ratio normalizations ``max``
+        and ``sum`` (naming criterion, row and value).
 
     Notes
     -----
     For a benefit column :math:`x` (cost forms in brackets):
 
-    * absolute: :math:`(x - lo)/(hi - lo)` [:math:`(hi - x)/(hi - lo)`]
+    * absolute: :math:`(c - lo)/(hi - lo)` [:math:`(hi - c)/(hi - lo)`] with
+      :math:`c = \\min(\\max(x, lo), hi)`
     * minmax: :math:`(x - \\min x)/(\\max x - \\min x)` [:math:`(\\max x - x)/(\\max x - \\min x)`]
     * vector: :math:`x/\\lVert x \\rVert_2` [:math:`1 - x/\\lVert x \\rVert_2`]
     * max: :math:`x/\\max x` [:math:`1 - x/\\max x`]
@@ -232,6 +233,8 @@ def normalize(matrix, directions, method="absolute", scales=None, *, clip=False,
     >>> m = np.array([[0.5, 200], [1.0, 50]])
     >>> normalize(m, ["benefit", "cost"], scales=[(0, 1), (0, 200)]).tolist()
     [[0.5, 0.0], [1.0, 0.75]]
+    >>> normalize([[1.5, 250]], ["benefit", "cost"], scales=[(0, 1), (0, 200)]).tolist()  # clipped
+    [[1.0, 0.0]]
     >>> normalize(m, ["benefit", "cost"], "minmax").tolist()
     [[0.0, 0.0], [1.0, 1.0]]
     >>> normalize([[3.0], [3.0]], ["benefit"], "minmax").tolist()  # constant column
@@ -241,4 +244,4 @@ def normalize(matrix, directions, method="absolute", scales=None, *, clip=False,
     x = as_matrix(matrix)
     names = as_names(criteria_names, x.shape[1])
     benefit = as_directions(directions, x.shape[1], names)
-    return normalize_columns(x, benefit, method, scales, clip, names).T
+    return normalize_columns(x, benefit, method, scales, names).T

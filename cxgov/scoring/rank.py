@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import as_directions, as_matrix, as_names, as_secondary_key, as_weights
-from .aggregate import AGGREGATIONS
-from .normalize import METHOD_NAMES, check_method, normalize_columns
+from .aggregate import AGGREGATIONS, SUMMATIONS
+from .normalize import METHOD_NAMES, absolute_columns, check_method, normalize_columns
 
 __all__ = ["Ranking", "rank_alternatives", "order_scores"]
 
@@ -29,11 +29,13 @@ class Ranking:
     weights : ndarray, shape (n_criteria,)
         The weights rescaled to sum to 1.
     contributions : ndarray, shape (n_rows, n_criteria)
-        ``weights * normalized``. For ``wsm`` each row adds up (left to right) exactly to its
-        score. For ``topsis`` these are the weighted normalized values the distances are
-        measured on; they do not add up to the score.
+        ``weights * normalized``. For ``wsm`` the score is their exact sum, rounded once
+        (``math.fsum`` of the row). For ``topsis`` these are the weighted normalized values
+        the distances are measured on; they do not add up to the score.
     scores : ndarray, shape (n_rows,)
         Weighted sum (``wsm``) or closeness to the ideal (``topsis``); higher is better.
+        Scores equal in exact arithmetic (of the contributions, resp. of the squared gaps)
+        are equal floats, so a row and a permutation of it under equal weights tie.
     ranks : ndarray of int64, shape (n_rows,)
         1 = best; a permutation of 1..n_rows (ties are broken, see :func:`order_scores`).
     order : ndarray of int64, shape (n_rows,)
@@ -41,11 +43,16 @@ class Ranking:
     tied : ndarray of bool, shape (n_rows,)
         True where the row's score equals another row's score, i.e. its rank came from the
         tie-break.
-    method, normalization : str
+    method, normalization, summation : str
         What produced the scores.
     criteria_names : tuple of str or None
     distance_best, distance_worst : ndarray or None
         TOPSIS distances to the ideal and anti-ideal; None for ``wsm``.
+    clipped : ndarray of bool, shape (n_rows, n_criteria)
+        True where the raw value lay outside its absolute scale and was normalized as the
+        nearer end of the scale (see :attr:`scales`). All False for relative normalizations.
+    scales : ndarray, shape (n_criteria, 2), or None
+        The absolute scales ``(lo, hi)`` used; None for relative normalizations.
     """
 
     raw: np.ndarray
@@ -61,6 +68,16 @@ class Ranking:
     criteria_names: tuple | None = None
     distance_best: np.ndarray | None = None
     distance_worst: np.ndarray | None = None
+    summation: str = "exact"
+    clipped: np.ndarray | None = None
+    scales: np.ndarray | None = None
+
+    def clipped_to(self, row, j):
+        """The bound row's value on criterion j was clipped to, or None if it was not clipped."""
+        if self.clipped is None or not self.clipped[row, j]:
+            return None
+        lo, hi = self.scales[j]
+        return float(lo) if self.raw[row, j] < lo else float(hi)
 
     def top(self, k):
         """Row indices of the k best rows, best first."""
@@ -136,9 +153,9 @@ def rank_alternatives(
     method="wsm",
     normalization="absolute",
     scales=None,
-    clip=False,
     tiebreak=None,
     criteria_names=None,
+    summation="exact",
 ):
     """Score and rank alternatives on several weighted criteria.
 
@@ -154,12 +171,19 @@ def rank_alternatives(
         Weighted sum (default) or TOPSIS closeness.
     normalization : {"absolute", "minmax", "vector", "max", "sum"}, optional
         See :func:`cxgov.scoring.normalize`. ``absolute`` (default) needs ``scales``.
-    scales, clip
-        Passed to the normalization (``absolute`` only).
+    scales : sequence of (lo, hi), optional
+        Per criterion, the fixed scale of the ``absolute`` normalization (required there).
+        A value outside its scale is clipped to the nearer end, never refused; ``clipped``
+        on the result says which.
     tiebreak : array_like, shape (n_rows,), optional
         Secondary key for exactly equal scores; the lower key ranks first. Then input order.
     criteria_names : sequence of str, optional
         Names used in error messages and carried on the result.
+    summation : {"exact", "ordered"}, optional
+        ``exact`` (default): each score is the correctly rounded exact sum of its terms, so
+        scores equal in exact arithmetic tie and the tie-break decides. ``ordered``: the
+        left-to-right float sum, for recomputing rankings stored before (see
+        :mod:`cxgov.scoring.aggregate`).
 
     Returns
     -------
@@ -169,20 +193,21 @@ def rank_alternatives(
     Raises
     ------
     ValueError
-        Non-finite values, shape mismatches, negative or all-zero weights, a value outside an
-        absolute scale, an unknown method, normalization or direction.
+        Non-finite values, shape mismatches, negative or all-zero weights, a missing or
+        invalid absolute scale, an unknown method, normalization, summation or direction.
 
     Notes
     -----
-    ``wsm``: :math:`S_i = \\sum_j w_j r_{ij}`, with contributions :math:`w_j r_{ij}` summed
-    left to right, so the contributions add up exactly to the score.
+    ``wsm``: :math:`S_i = \\sum_j w_j r_{ij}`; the score is the contributions
+    :math:`w_j r_{ij}` summed exactly and rounded once (``summation="exact"``), so it does not
+    depend on the order of the criteria.
 
     ``topsis``: :math:`v_{ij} = w_j r_{ij}`, :math:`D_i^\\pm = \\lVert v_i - v^\\pm \\rVert_2`
     with :math:`v^+ = \\max_i v_{ij}`, :math:`v^- = \\min_i v_{ij}`, score
     :math:`D_i^- / (D_i^+ + D_i^-)`; 0.5 for every row when all weighted columns are constant.
 
-    The same input gives bit-identical output (no BLAS, fixed summation order, exact
-    tie-break).
+    Ties: equal scores are ordered by the lower ``tiebreak`` key, then the lower row index.
+    The same input gives bit-identical output (no BLAS, exact sums, exact tie-break).
 
     References
     ----------
@@ -194,11 +219,17 @@ def rank_alternatives(
     ...                       ["benefit", "cost"], scales=[(0, 1), (0, 400)])
     >>> r.order.tolist(), r.ranks.tolist()
     ([1, 2, 0], [3, 1, 2])
-    >>> bool((r.contributions.sum(axis=1) == r.scores).all())
+    >>> import math
+    >>> all(math.fsum(c) == s for c, s in zip(r.contributions.tolist(), r.scores.tolist()))
     True
+    >>> p = rank_alternatives([[0.1, 0.7, 0.2], [0.7, 0.2, 0.1]], [1, 1, 1], ["benefit"] * 3,
+    ...                       scales=[(0, 1)] * 3, tiebreak=[5, 3])
+    >>> bool(p.scores[0] == p.scores[1]), p.order.tolist()  # a permutation ties; 3 < 5 decides
+    (True, [1, 0])
     """
     check_method(method, tuple(AGGREGATIONS), "method")
     check_method(normalization, METHOD_NAMES, "normalization")
+    check_method(summation, SUMMATIONS, "summation")
     names = None if criteria_names is None else tuple(str(n) for n in criteria_names)
     raw = as_matrix(matrix, names)
     n_rows, n_criteria = raw.shape
@@ -209,8 +240,12 @@ def rank_alternatives(
     if raw is matrix:
         raw = raw.copy()  # the snapshot must not change when the caller's array does
 
-    normalized_t = normalize_columns(raw, benefit, normalization, scales, clip, names)
-    parts_t, scores, d_best, d_worst = AGGREGATIONS[method](normalized_t, w)
+    if normalization == "absolute":
+        normalized_t, clipped_t, scale = absolute_columns(raw, benefit, scales, names)
+    else:
+        normalized_t = normalize_columns(raw, benefit, normalization, scales, names)
+        clipped_t, scale = np.zeros(normalized_t.shape, dtype=bool), None
+    parts_t, scores, d_best, d_worst = AGGREGATIONS[method](normalized_t, w, summation)
     order, tied = _order_kernel(scores, key)
     ranks = np.empty_like(order)
     ranks[order] = np.arange(1, n_rows + 1)
@@ -228,4 +263,7 @@ def rank_alternatives(
         criteria_names=names,
         distance_best=None if d_best is None else _frozen(d_best),
         distance_worst=None if d_worst is None else _frozen(d_worst),
+        summation=summation,
+        clipped=_frozen(clipped_t.T),
+        scales=None if scale is None else _frozen(scale),
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import as_costs, as_budget, as_directions, as_matrix, as_names, as_secondary_key, as_weights
-from .aggregate import AGGREGATIONS
+from .aggregate import AGGREGATIONS, SUMMATIONS
 from .normalize import METHOD_NAMES, check_method, normalize_columns
 from .rank import _order_kernel
 
@@ -18,7 +18,7 @@ def _frozen(array):
     return array
 
 
-def _prepare(matrix, weights, directions, normalization, scales, clip, tiebreak, criteria_names):
+def _prepare(matrix, weights, directions, normalization, scales, tiebreak, criteria_names):
     check_method(normalization, METHOD_NAMES, "normalization")
     names = None if criteria_names is None else tuple(str(n) for n in criteria_names)
     raw = as_matrix(matrix, names)
@@ -27,7 +27,7 @@ def _prepare(matrix, weights, directions, normalization, scales, clip, tiebreak,
     benefit = as_directions(directions, n_criteria, names)
     w = as_weights(weights, n_criteria, names)
     key = as_secondary_key(tiebreak, n_rows)
-    normalized_t = normalize_columns(raw, benefit, normalization, scales, clip, names)
+    normalized_t = normalize_columns(raw, benefit, normalization, scales, names)
     return normalized_t, w, key
 
 
@@ -71,16 +71,17 @@ def weight_stability(
     *,
     normalization="absolute",
     scales=None,
-    clip=False,
     tiebreak=None,
     criteria_names=None,
+    summation="exact",
 ):
     """Exact weight-stability intervals of the top-k set under the weighted sum.
 
     Parameters
     ----------
-    matrix, weights, directions, normalization, scales, clip, tiebreak, criteria_names
-        As for :func:`cxgov.scoring.rank_alternatives` (method ``wsm``).
+    matrix, weights, directions, normalization, scales, tiebreak, criteria_names, summation
+        As for :func:`cxgov.scoring.rank_alternatives` (method ``wsm``); the top-k set is the
+        one that ranking gives.
     k : int
         Size of the top set, 1 <= k <= n_rows.
 
@@ -105,10 +106,11 @@ def weight_stability(
     >>> s.top.tolist(), s.lower.tolist(), s.upper.tolist()
     ([0], [0.5, 0.0], [1.0, 0.5])
     """
-    normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, clip, tiebreak, criteria_names)
+    check_method(summation, SUMMATIONS, "summation")
+    normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, tiebreak, criteria_names)
     m, n = normalized_t.shape
     k = _as_k(k, n)
-    _, scores, _, _ = AGGREGATIONS["wsm"](normalized_t, w)
+    _, scores, _, _ = AGGREGATIONS["wsm"](normalized_t, w, summation)
     order, _ = _order_kernel(scores, key)
     inside, outside = order[:k], order[k:]
     lower = np.zeros(m)
@@ -226,7 +228,6 @@ def rank_acceptability(
     method="wsm",
     normalization="absolute",
     scales=None,
-    clip=False,
     tiebreak=None,
     criteria_names=None,
 ):
@@ -234,8 +235,10 @@ def rank_acceptability(
 
     Parameters
     ----------
-    matrix, weights, directions, method, normalization, scales, clip, tiebreak, criteria_names
-        As for :func:`cxgov.scoring.rank_alternatives`; ties are broken the same way.
+    matrix, weights, directions, method, normalization, scales, tiebreak, criteria_names
+        As for :func:`cxgov.scoring.rank_alternatives`; ties are broken the same way. The
+        sampled weights are continuous, so under them two rows tie only when their
+        normalized values are equal; the scores are summed criterion by criterion.
     k : int
         Rank positions reported (1..k) and the size of the top set.
     costs : array_like of int, optional
@@ -272,7 +275,7 @@ def rank_acceptability(
     [1.0, 0.0]
     """
     check_method(method, tuple(AGGREGATIONS), "method")
-    normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, clip, tiebreak, criteria_names)
+    normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, tiebreak, criteria_names)
     m, n = normalized_t.shape
     k = _as_k(k, n)
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:

@@ -24,7 +24,15 @@ from cxgov.models import (
     PartnerAssessment,
 )
 
-#: name → (direction, absolute scale or None when it depends on the round)
+#: cx_impact earns full credit for closing this share of the CX strategy's weighted gap (and
+#: the worst mark for widening it by as much): the default scale is [-0.08, 0.08].  Chosen
+#: from the demo round (README, "Decisions"): a good initiative closes a few percent.
+CX_IMPACT_FULL_CREDIT = 0.08
+
+#: name → (direction, absolute scale or None when it depends on the round).  These apply to
+#: a model version that stores no scale of its own; every version created now stores its
+#: cx_impact scale (scoring_models.DEFAULT_CX_IMPACT_SCALE unless it sets one), so the
+#: [-1, 1] here only scores versions created before that, exactly as it did.
 CRITERIA = {
     "strategic_fit": ("benefit", (0.0, 1.0)),
     "cx_impact": ("benefit", (-1.0, 1.0)),
@@ -36,9 +44,6 @@ CRITERIA = {
 }
 MAIN_CRITERIA = ("strategic_fit", "cx_impact", "cost", "partner_alignment")
 BENEFIT_CRITERIA = tuple(name for name, (direction, _) in CRITERIA.items() if direction == "benefit")
-#: Values beyond the worst end of these scales normalize to the worst value (DESIGN: a cost
-#: above the budget; a time to value beyond 36 months).
-CLIPPED = frozenset({"cost", "time_to_value"})
 
 #: The foundational cells of the focus-area × building-block grid: what comes first early
 #: in a transformation (leadership & governance, customer insights / research operations,
@@ -124,6 +129,13 @@ def submitted_initiatives(round_id):
                 .order_by(Initiative.id))
 
 
+def gap_sentence(impact):
+    """The share of the CX strategy's weighted gap a claim closes, in words, as a percentage."""
+    verb = "widen" if impact < 0 else "close"
+    return (f"expected to {verb} {abs(impact) * 100:.2f} % of the CX strategy's weighted gap "
+            "(confidence-weighted, after the team factor)")
+
+
 def _impact_share(change, baseline, target):
     gap = target - baseline
     if gap == 0:
@@ -173,7 +185,9 @@ def criteria_matrix(inputs, criteria, horizon_years):
         if not item["impacts"]:
             notes.append("claims no metric impact: cx_impact is 0")
         explain["cx_impact"] = {"terms": impact_terms, "team_factor": k,
-                                "team_reviews": factor_info["reviews"] if factor_info else 0}
+                                "team_reviews": factor_info["reviews"] if factor_info else 0,
+                                "share_of_weighted_gap_pct": 100 * values["cx_impact"],
+                                "share_of_weighted_gap": gap_sentence(values["cx_impact"])}
         if factor_info and k != 1.0:
             claimed = values["cx_impact"] / k if k else 0.0
             explain["cx_impact"]["summary"] = (
@@ -184,8 +198,6 @@ def criteria_matrix(inputs, criteria, horizon_years):
         explain["cost"] = {"one_time": item["one_time_cost"], "annual": item["annual_cost"],
                            "horizon_years": horizon_years,
                            "total": item["one_time_cost"] + item["annual_cost"] * horizon_years}
-        if item["one_time_cost"] + item["annual_cost"] * horizon_years > inputs["round"]["budget"]:
-            notes.append("total cost of ownership exceeds the round budget: cost normalizes to the worst value")
 
         shares_total = sum(s for _, s in item["partners"])
         alignment = 1.0 - shares_total

@@ -3,7 +3,7 @@ import numpy as np
 
 from cxgov import scoring
 from cxgov.errors import RuleViolation
-from cxgov.services.rankings import arrays_of, get_ranking
+from cxgov.services.rankings import LEGACY_ENGINE, arrays_of, get_ranking
 from cxgov.services.scoring_models import engine_arguments
 
 MAX_SAMPLES = 100_000
@@ -18,13 +18,15 @@ class _Def:
 def _setup(actor, ranking_id, k):
     ranking = get_ranking(actor, ranking_id)
     inputs, model_def, matrix = arrays_of(ranking)
-    names, weights, directions, scales, clip = engine_arguments(_Def(model_def), inputs["round"]["budget"])
+    names, weights, directions, scales = engine_arguments(_Def(model_def), inputs["round"]["budget"])
     amounts = np.array([i["requested_amount"] for i in inputs["initiatives"]], dtype=np.int64)
     n = len(amounts)
-    common = dict(normalization=model_def["normalization"], scales=scales, clip=clip, tiebreak=amounts,
+    common = dict(normalization=model_def["normalization"], scales=scales, tiebreak=amounts,
                   criteria_names=names)
+    summation = inputs.get("engine", LEGACY_ENGINE)["summation"]  # the ranking's own sums
     if k is None:  # default: as many as a rank-order fill of the budget funds
-        result = scoring.rank_alternatives(matrix, weights, directions, method=model_def["method"], **common)
+        result = scoring.rank_alternatives(matrix, weights, directions, method=model_def["method"],
+                                           summation=summation, **common)
         k = max(1, int(scoring.rank_order_fill(result.order, amounts, ranking.budget).selected.sum()))
     if not 1 <= k <= n:
         raise RuleViolation(f"k must be between 1 and the {n} ranked initiatives", errors={"k": [f"1 … {n}"]})
@@ -33,10 +35,11 @@ def _setup(actor, ranking_id, k):
 
 def stability(actor, ranking_id, k=None):
     ranking, inputs, model_def, matrix, weights, directions, _, common, k = _setup(actor, ranking_id, k)
+    summation = inputs.get("engine", LEGACY_ENGINE)["summation"]
     if model_def["method"] != "wsm":
         raise RuleViolation("weight-stability intervals are exact for the weighted sum (wsm) only; "
                             "use the acceptability analysis for this model")
-    result = scoring.weight_stability(matrix, weights, directions, k, **common)
+    result = scoring.weight_stability(matrix, weights, directions, k, summation=summation, **common)
     ids = [i["id"] for i in inputs["initiatives"]]
 
     def swap(pair):

@@ -10,25 +10,39 @@ from cxgov.db import write_transaction
 from cxgov.errors import Conflict, NotFound, RuleViolation
 from cxgov.models import ScoringModel
 from cxgov.services.audit import append_event
-from cxgov.services.criteria import CRITERIA, MAIN_CRITERIA, absolute_scale
+from cxgov.services.criteria import CRITERIA, CX_IMPACT_FULL_CREDIT, MAIN_CRITERIA, absolute_scale
 from cxgov.services.records import snapshot
 
 METHODS = ("wsm", "topsis")
 NORMALIZATIONS = ("absolute", "minmax", "vector", "max", "sum")
 DEFAULT_KEY = "default"
+#: The scale written into a new absolute model version whose cx_impact sets none: symmetric,
+#: full credit for closing ``CX_IMPACT_FULL_CREDIT`` of the strategy's weighted gap.
+DEFAULT_CX_IMPACT_SCALE = [-CX_IMPACT_FULL_CREDIT, CX_IMPACT_FULL_CREDIT]
 DEFAULT_MODEL = {
     "key": DEFAULT_KEY,
-    "name": "Default: fit, CX impact, cost, partner alignment (absolute scales)",
+    "name": "Default: fit, CX impact (full credit at 8 % of the gap), cost, partner alignment",
     "method": "wsm",
     "normalization": "absolute",
     "horizon_years": 3,
     "criteria": [
         {"name": "strategic_fit", "weight": 0.30},
-        {"name": "cx_impact", "weight": 0.35},
+        {"name": "cx_impact", "weight": 0.35, "scale": DEFAULT_CX_IMPACT_SCALE},
         {"name": "cost", "weight": 0.20},
         {"name": "partner_alignment", "weight": 0.15},
     ],
 }
+#: Default models that earlier versions of cxgov created.  When the latest default version is
+#: one of these, ``cxgov db upgrade`` adds DEFAULT_MODEL as a new version; a default that
+#: people edited is theirs and stays the latest.
+PAST_DEFAULT_MODELS = (
+    {  # until issue 13: cx_impact on [-1, 1] (full credit only for closing the whole gap)
+        "name": "Default: fit, CX impact, cost, partner alignment (absolute scales)",
+        "method": "wsm", "normalization": "absolute", "horizon_years": 3,
+        "criteria": [{"name": "strategic_fit", "weight": 0.30}, {"name": "cx_impact", "weight": 0.35},
+                     {"name": "cost", "weight": 0.20}, {"name": "partner_alignment", "weight": 0.15}],
+    },
+)
 
 
 def _slug(name):
@@ -137,6 +151,9 @@ def _normalized_definition(data):
             if not lo < hi:
                 raise RuleViolation(f"{c['name']}: scale low must be below high", errors={"criteria": ["bad scale"]})
             item["scale"] = [float(lo), float(hi)]
+        elif c["name"] == "cx_impact" and data.get("normalization", "absolute") == "absolute":
+            # written into the version, so that the version alone says how it scores
+            item["scale"] = [float(v) for v in DEFAULT_CX_IMPACT_SCALE]
         defined.append(item)
     return defined, ahp
 
@@ -188,10 +205,37 @@ def default_model():
     return latest_version(DEFAULT_KEY)
 
 
+def _stored_as(data):
+    """How an earlier cxgov stored a model definition (weights rescaled, scales as given)."""
+    total = float(sum(c["weight"] for c in data["criteria"]))
+    criteria = []
+    for c in data["criteria"]:
+        item = {"name": c["name"], "weight": float(c["weight"]) / total}
+        if c.get("scale") is not None:
+            item["scale"] = [float(v) for v in c["scale"]]
+        criteria.append(item)
+    return (data["method"], data["normalization"], data["horizon_years"], criteria)
+
+
+def _is_past_default(model):
+    stored = (model.method, model.normalization, model.horizon_years, model.criteria)
+    return any(stored == _stored_as(past) for past in PAST_DEFAULT_MODELS)
+
+
 def ensure_default_model(actor):
-    """Create the default model once (``cxgov db upgrade`` calls this); return it."""
-    existing = default_model()
-    return existing if existing is not None else create_model(actor, DEFAULT_MODEL, key=DEFAULT_KEY)
+    """The default model, created once and upgraded when cxgov's default changes
+    (``cxgov db upgrade`` calls this).
+
+    Versions are immutable: an upgrade adds DEFAULT_MODEL as version n + 1 when the latest
+    default version is one an earlier cxgov created.  Rounds already pinned to a version keep
+    it; rounds created afterwards pin the new one.  Returns ``(model, created)``."""
+    with write_transaction():
+        existing = default_model()
+        if existing is None:
+            return create_model(actor, DEFAULT_MODEL, key=DEFAULT_KEY), True
+        if _is_past_default(existing):
+            return create_model(actor, DEFAULT_MODEL, key=DEFAULT_KEY, version=existing.version + 1), True
+        return existing, False
 
 
 def list_models(key=None, latest_only=False):
@@ -206,15 +250,15 @@ def list_models(key=None, latest_only=False):
 
 
 def engine_arguments(model, budget):
-    """The model as the engine's arguments: names, weights, directions, scales, clip flags."""
+    """The model as the engine's arguments: names, weights, directions, scales (absolute
+    normalization; a value outside its scale is clipped to it, never refused)."""
     names = [c["name"] for c in model.criteria]
     weights = [c["weight"] for c in model.criteria]
     directions = [CRITERIA[n][0] for n in names]
     scales = None
     if model.normalization == "absolute":
         scales = [tuple(c["scale"]) if c.get("scale") else absolute_scale(c["name"], budget) for c in model.criteria]
-    clip = [n in ("cost", "time_to_value") for n in names] if scales else False
-    return names, weights, directions, scales, clip
+    return names, weights, directions, scales
 
 
 __all__ = ["MAIN_CRITERIA", "METHODS", "NORMALIZATIONS"]

@@ -37,7 +37,9 @@ def test_half_delivered_claims_halve_the_next_claims(client, board):
     client.post(f"/api/v1/rounds/{later['id']}/transitions", json={"to": "open"}, headers=admin)
     ids = {}
     for team, token in (("team_a", "team_lead"), ("team_b", "team_lead_b")):
-        payload = initiative_payload(board, title=f"Next of {team}", team_id=board[team], contributing_team_ids=[])
+        # 7 % of the weighted gap claimed: inside the default cx_impact scale (full credit at 8 %)
+        payload = initiative_payload(board, title=f"Next of {team}", team_id=board[team], contributing_team_ids=[],
+                                     impacts=[{"metric_id": board["metric"], "expected_change": 1.5, "confidence": 0.7}])
         created = client.post("/api/v1/initiatives", json=payload, headers=bearer(board["tokens"][token])).json
         client.post(f"/api/v1/initiatives/{created['id']}/transitions", json={"to": "submitted", "round_id": later["id"]},
                     headers=bearer(board["tokens"][token]))

@@ -41,7 +41,8 @@ def _hand_score(client, headers, initiative, weights, budget, horizon=3):
             mean = (latest["shared_vision"] + latest["data_sharing"] + latest["process_integration"]
                     + latest["feedback_responsiveness"]) / 4
             alignment += p["share"] * (mean - 1) / 4
-    normalized = [fit, (impact + 1) / 2, 1 - min(cost, budget) / budget, alignment]
+    full = 0.08  # a new model version's cx_impact scale when it sets none: [-0.08, 0.08]
+    normalized = [fit, (min(max(impact, -full), full) + full) / (2 * full), 1 - min(cost, budget) / budget, alignment]
     return sum(w * v for w, v in zip(weights, normalized))
 
 
@@ -52,6 +53,7 @@ def test_demo_round_end_to_end(client, loaded):
         "name": "Board FY2027", "criteria": [{"name": c} for c in CRITERIA], "ahp_matrices": [MEMBER, CHAIR]})
     assert model.status_code == 201, model.json
     weights = model.json["ahp"]["weights"]
+    assert [c.get("scale") for c in model.json["criteria"]] == [None, [-0.08, 0.08], None, None]
     assert model.json["ahp"]["cr"] <= 0.10 and model.json["ahp"]["judges"] == 2
     round_id = result["round_id"]
     etag = client.get(f"/api/v1/rounds/{round_id}", headers=admin).headers["ETag"]
@@ -65,7 +67,8 @@ def test_demo_round_end_to_end(client, loaded):
     for entry in ranking["entries"]:
         assert sum(entry["contributions"].values()) == pytest.approx(entry["score"], abs=1e-12)
     with_partners = next(e for e in ranking["entries"] if e["explanation"]["partner_alignment"]["partners"])
-    calibrated = next(e for e in ranking["entries"] if e["explanation"]["cx_impact"]["team_factor"] != 1.0)
+    calibrated = next(e for e in ranking["entries"] if e["explanation"]["cx_impact"]["team_reviews"] == 3)
+    assert calibrated["explanation"]["cx_impact"]["team_factor"] != 1.0
     for entry in (with_partners, calibrated):
         initiative = client.get(f"/api/v1/initiatives/{entry['initiative_id']}", headers=member).json
         expected = _hand_score(client, member, initiative, weights, result["budget"])
@@ -80,3 +83,28 @@ def test_demo_round_end_to_end(client, loaded):
     assert portfolio["total_cost"] <= portfolio["budget"] == result["budget"]
     assert portfolio["total_value"] >= portfolio["rank_order_fill"]["total_value"] - 1e-12
     assert len(portfolio["frontier"]) == 20
+
+
+def test_on_the_demo_round_cx_impact_moves_the_ranking_at_least_as_much_as_strategic_fit(client, loaded):
+    """Issue 13 item 5: under the default model cx_impact (weight 0.35) spanned 0.014 in
+    contribution against 0.142 for strategic fit; with full credit at 8 % of the weighted gap
+    its range is at least as wide."""
+    tokens, result = loaded
+    chair, member = bearer(tokens["board_chair"]), bearer(tokens["board_member"])
+    ranked = client.post(f"/api/v1/rounds/{result['round_id']}/rankings", headers=chair)
+    assert ranked.status_code == 201, ranked.json
+    ranking = client.get(f"/api/v1/rankings/{ranked.json['id']}?page_size=1000", headers=member).json
+    assert ranking["criteria"] == CRITERIA and ranking["model_version"] == 1
+    entries = ranking["entries"]
+
+    def contribution_range(name):
+        values = [e["contributions"][name] for e in entries]
+        return max(values) - min(values)
+
+    assert contribution_range("cx_impact") >= contribution_range("strategic_fit") > 0.1
+    for e in entries:
+        cx = e["explanation"]["cx_impact"]
+        assert cx["share_of_weighted_gap_pct"] == pytest.approx(100 * e["raw"]["cx_impact"])
+        assert f"{cx['share_of_weighted_gap_pct']:.2f} % of the CX strategy's weighted gap" in cx["share_of_weighted_gap"]
+        assert cx["full_credit_pct"] == 8
+    assert not any("clipped" in w for e in entries for w in e["warnings"])  # every claim is inside the scale

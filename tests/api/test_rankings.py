@@ -30,8 +30,17 @@ def test_default_model_and_hand_computed_score(client, world):
     # partners 0.4·(3.5 − 1)/4 + 0.6 = 0.85
     assert entry["raw"] == pytest.approx({"strategic_fit": 0.8, "cx_impact": 0.7 * 3.5 / 15, "cost": 16_500_000,
                                           "partner_alignment": 0.85}, abs=1e-12)
-    expected = 0.3 * 0.8 + 0.35 * (0.7 * 3.5 / 15 + 1) / 2 + 0.2 * (1 - 16_500_000 / 100_000_000) + 0.15 * 0.85
+    # the default cx_impact scale is [-0.08, 0.08]: closing 16.3 % of the weighted gap is past full
+    # credit, so it normalizes to 1 and the warnings say so
+    expected = 0.3 * 0.8 + 0.35 * 1.0 + 0.2 * (1 - 16_500_000 / 100_000_000) + 0.15 * 0.85
     assert entry["score"] == pytest.approx(expected, abs=1e-9)
+    assert entry["normalized"]["cx_impact"] == 1.0
+    assert f"cx_impact {0.7 * 3.5 / 15!r} is above its absolute scale [-0.08, 0.08]: clipped to 0.08 " \
+           "(the best value)" in entry["warnings"]
+    assert entry["explanation"]["cx_impact"]["share_of_weighted_gap_pct"] == pytest.approx(100 * 0.7 * 3.5 / 15)
+    assert entry["explanation"]["cx_impact"]["share_of_weighted_gap"] == (
+        "expected to close 16.33 % of the CX strategy's weighted gap (confidence-weighted, after the team "
+        "factor); full credit at 8 %")
     assert sum(entry["contributions"].values()) == pytest.approx(entry["score"], abs=1e-12)
     assert entry["rank"] == 1 and entry["funded_by_fill"] and entry["distance_to_line"] == 0
     assert entry["cost"] == 16_500_000

@@ -1,4 +1,6 @@
 """Normalizations, wsm/TOPSIS and ranking: cross-checks with pymcdm, edge cases, validation."""
+import math
+
 import numpy as np
 import pytest
 from pymcdm.methods import TOPSIS, WSM
@@ -86,21 +88,24 @@ def test_all_zero_column_equals_nonzero_constant_column():
             np.testing.assert_allclose(zero, three, atol=1e-15)
 
 
-def test_absolute_scale_validation_names_criterion_row_and_value():
-    with pytest.raises(ValueError, match=r"criterion 'fit' \(index 0\), row 1: value 1.5 is outside"):
-        rank_alternatives([[0.5, 10], [1.5, 10]], [1, 1], ["benefit", "cost"], scales=[(0, 1), (0, 100)],
-                          criteria_names=["fit", "cost"])
+def test_a_value_outside_its_absolute_scale_is_clipped_at_either_end_never_refused():
+    """Issue 13 item 4: every criterion, both ends; the ranking says which values were
+    clipped and to which bound (this raised ValueError for beyond-best values)."""
+    matrix = [[1.5, 10, 0.5], [-0.2, 150, 0.5], [0.5, -5, 0.5]]
+    r = rank_alternatives(matrix, [1, 1, 1], ["benefit", "cost", "benefit"],
+                          scales=[(0, 1), (0, 100), (0, 1)], criteria_names=["fit", "cost", "other"])
+    assert r.normalized.tolist() == [[1.0, 0.9, 0.5], [0.0, 0.0, 0.5], [0.5, 1.0, 0.5]]
+    assert r.raw.tolist() == matrix  # the raw values stay as given
+    assert r.clipped.tolist() == [[True, False, False], [True, True, False], [False, True, False]]
+    assert [r.clipped_to(0, 0), r.clipped_to(1, 0), r.clipped_to(1, 1), r.clipped_to(2, 1), r.clipped_to(0, 1)] \
+        == [1.0, 0.0, 100.0, 0.0, None]
+    out = normalize(matrix, ["benefit", "cost", "benefit"], scales=[(0, 1), (0, 100), (0, 1)])
+    assert out.tolist() == r.normalized.tolist()
 
 
-def test_cost_above_budget_clips_to_worst_end_only_when_asked():
-    matrix = [[0.5, 150], [0.5, 50]]
-    with pytest.raises(ValueError, match="row 0: value 150.0 is outside"):
-        normalize(matrix, ["benefit", "cost"], scales=[(0, 1), (0, 100)])
-    out = normalize(matrix, ["benefit", "cost"], scales=[(0, 1), (0, 100)], clip=[False, True])
-    assert out[:, 1].tolist() == [0.0, 0.5]
-    # beyond the best end is always refused: the scale must be wrong
-    with pytest.raises(ValueError, match="outside its absolute scale"):
-        normalize([[0.5, -5]], ["benefit", "cost"], scales=[(0, 1), (0, 100)], clip=True)
+def test_relative_normalizations_clip_nothing():
+    r = rank_alternatives([[1.5, 10], [3.0, 20]], [1, 1], ["benefit", "cost"], normalization="minmax")
+    assert r.scales is None and not r.clipped.any() and r.clipped_to(0, 0) is None
 
 
 @pytest.mark.parametrize(
@@ -144,11 +149,18 @@ def test_ratio_normalizations_refuse_negative_values_and_zero_costs():
 def test_wsm_contributions_add_up_exactly_and_results_are_read_only():
     rng = np.random.default_rng(3)
     matrix = rng.random((500, 6))
-    r = rank_alternatives(matrix, rng.random(6), ["benefit"] * 3 + ["cost"] * 3, scales=[(0, 1)] * 6)
-    total = r.contributions[:, 0].copy()
+    weights = rng.random(6)
+    r = rank_alternatives(matrix, weights, ["benefit"] * 3 + ["cost"] * 3, scales=[(0, 1)] * 6)
+    # the score is the exact sum of the contributions, rounded once
+    assert r.scores.tolist() == [math.fsum(row) for row in r.contributions.tolist()]
+    # "ordered" (how rankings stored before were summed) is the left-to-right float sum
+    ordered = rank_alternatives(matrix, weights, ["benefit"] * 3 + ["cost"] * 3, scales=[(0, 1)] * 6,
+                                summation="ordered")
+    total = ordered.contributions[:, 0].copy()
     for j in range(1, 6):
-        total += r.contributions[:, j]
-    assert np.array_equal(total, r.scores)
+        total += ordered.contributions[:, j]
+    assert np.array_equal(total, ordered.scores) and ordered.summation == "ordered"
+    assert not np.array_equal(ordered.scores, r.scores)  # they differ in the last bits somewhere
     np.testing.assert_allclose(r.weights.sum(), 1.0)
     with pytest.raises(ValueError):
         r.scores[0] = 1.0
