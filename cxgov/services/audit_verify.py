@@ -274,6 +274,18 @@ def verify_chain(expected_head=None, batch=2000, after=None):
     ``after=(seq, hash)`` starts from a head verified before (only later events are walked, and
     only the ledger rows they booked are checked).
     """
+    db = database.obj
+    if db.transaction_depth() > 0:
+        return _verify(expected_head, batch, after)
+    # One snapshot for the events, the head and the ledger: a write committed while verify
+    # reads must not look like a head past the log or a row no event booked.
+    with db.atomic():
+        if not is_sqlite(db):
+            db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return _verify(expected_head, batch, after)
+
+
+def _verify(expected_head, batch, after):
     sqlite = is_sqlite()
     length, prev_hash, last_id = 0, GENESIS_HASH, 0
     if after is not None:
