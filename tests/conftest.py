@@ -82,7 +82,9 @@ def _reset_postgres(url):
         # triggers do not fire (the app's role could not: tests/test_app_role.py).
         db.execute_sql("SET LOCAL session_replication_role = replica")
         db.execute_sql(f"TRUNCATE {all_tables} RESTART IDENTITY CASCADE")
-    db.execute_sql("UPDATE audit_head SET seq = 0, hash = %s WHERE id = 1", (GENESIS_HASH,))
+    # an upsert: a test may have deleted the head behind the app (tests/test_audit_tamper.py)
+    db.execute_sql("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, %s) "
+                   "ON CONFLICT (id) DO UPDATE SET seq = 0, hash = EXCLUDED.hash", (GENESIS_HASH,))
     seed_reference_data(db)
     db.close_all()
 
