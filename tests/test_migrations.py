@@ -95,6 +95,7 @@ def test_0007_carries_a_rankings_inputs_over_and_back(app):
         db = database.obj
         assert "inputs" not in [c.name for c in db.get_columns("ranking")]
         try:
+            assert runner(db).down() == ["0009_append_only_truncate"]
             assert runner(db).down() == ["0008_read_cache_notify"]
             assert runner(db).down() == ["0007_ranking_inputs"]
             assert "ranking_inputs" not in db.get_tables()
@@ -123,9 +124,36 @@ def test_0008_notifies_the_read_cache_on_the_three_tables_and_goes_on_down(app):
         db = database.obj
         assert _read_cache_triggers(db) == [("api_token", 60), ("ranking", 60), ("user", 60)]
         try:
+            assert runner(db).down() == ["0009_append_only_truncate"]
             assert runner(db).down() == ["0008_read_cache_notify"]
             assert _read_cache_triggers(db) == []
             assert not db.execute_sql("SELECT 1 FROM pg_proc WHERE proname = 'cxgov_read_cache_changed'").fetchall()
         finally:
             upgrade(db)
         assert len(_read_cache_triggers(db)) == 3
+
+
+def _append_only_guards(db):
+    return sorted(db.execute_sql(
+        "SELECT c.relname, t.tgname, t.tgtype FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname LIKE '%%_no_truncate' OR t.tgname = 'audit_head_kept'").fetchall())
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="TRUNCATE triggers are PostgreSQL's; on SQLite 0009 does nothing")
+def test_0009_guards_truncate_of_the_log_and_the_ledger_and_goes_on_down(app):
+    """BEFORE TRUNCATE statement triggers (tgtype bits: 2 before, 32 truncate; row triggers add 1)
+    on audit_event, actual_entry and audit_head, and a row trigger refusing DELETE of the head;
+    down removes them and their functions, up brings them back."""
+    expected = [("actual_entry", "actual_entry_no_truncate", 34), ("audit_event", "audit_event_no_truncate", 34),
+                ("audit_head", "audit_head_kept", 11), ("audit_head", "audit_head_no_truncate", 34)]
+    with app.app_context():
+        db = database.obj
+        assert _append_only_guards(db) == expected
+        try:
+            assert runner(db).down() == ["0009_append_only_truncate"]
+            assert _append_only_guards(db) == []
+            assert not db.execute_sql("SELECT 1 FROM pg_proc WHERE proname IN "
+                                      "('cxgov_refuse_truncate', 'audit_head_kept')").fetchall()
+        finally:
+            upgrade(db)
+        assert _append_only_guards(db) == expected

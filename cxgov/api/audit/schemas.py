@@ -1,9 +1,9 @@
 import datetime as dt
-import json
 
 import marshmallow as ma
 
 from cxgov.api.base import QueryInt, Schema, Text
+from cxgov.services import audit
 
 
 class AuditEventSchema(Schema):
@@ -16,7 +16,7 @@ class AuditEventSchema(Schema):
     entity_type = ma.fields.String()
     entity_id = ma.fields.String(allow_none=True)
     request_id = ma.fields.String(allow_none=True)
-    change = ma.fields.Function(lambda e: json.loads(e.payload)["change"])
+    change = ma.fields.Function(audit.recorded_change)
     payload = ma.fields.String(metadata={"description": "the exact canonical JSON that was hashed"})
     prev_hash = ma.fields.String()
     hash = ma.fields.String()
@@ -42,3 +42,6 @@ class VerifySchema(Schema):
     head_hash = ma.fields.String()
     first_bad_id = ma.fields.Integer(allow_none=True)
     expected_head_found = ma.fields.Boolean(allow_none=True)
+    reason = ma.fields.String(allow_none=True, metadata={
+        "description": "why the log does not verify (the event, or the table and row, and what is wrong); "
+                       "null when it does"})
