@@ -119,7 +119,9 @@ MATRIX = {
     "GET /api/v1/initiatives/{initiative_id}/status-updates": (EVERYONE, "same visibility as the initiative"),
     "POST /api/v1/initiatives/{initiative_id}/status-updates": (
         ("admin", "team_lead"), "team lead: own team only; only for approved / in-progress work"),
-    "GET /api/v1/initiatives/{initiative_id}/history": (EVERYONE, "same visibility as the initiative"),
+    "GET /api/v1/initiatives/{initiative_id}/history": (
+        EVERYONE, "same visibility as the initiative; parts the caller cannot read directly are empty and named in "
+                  "`withheld` (team lead: votes, decisions, scores of rankings it may not read)"),
     "GET /api/v1/initiatives/{initiative_id}/actuals": (
         ("admin", "board_chair", "board_member", "finance", "team_lead"), "team lead: own team only"),
     "POST /api/v1/initiatives/{initiative_id}/actuals": (("finance",), "only for approved work; append-only"),
@@ -135,9 +137,10 @@ MATRIX = {
     "GET /api/v1/reports/overrides": (FINANCIAL, ""),
     "GET /api/v1/reports/overdue": (READERS, ""),
     "GET /api/v1/reports/benefits": (READERS, ""),
-    "GET /api/v1/audit": (AUDIT_READERS, ""),
+    "GET /api/v1/audit": (AUDIT_READERS, "every event; what the caller cannot read directly is redacted (see below)"),
     "GET /api/v1/audit/verify": (EVERYONE, "anyone with a token can verify the chain"),
-    "GET /api/v1/audit/export": (AUDIT_READERS, ""),
+    "GET /api/v1/audit/export": (
+        AUDIT_READERS, "redacted as `/audit`; a redacted event carries a `proof`, so the chain still verifies"),
 }
 
 #: Requests whose valid form needs a lifecycle this world does not reach (a round in review, an
