@@ -239,3 +239,17 @@ def test_the_pure_initiative_rule_is_the_sql_one(app, board, role, team):
         assert {r.id for r in rows if initiative_readable(actor, r.team_id, r.status)} == sql
         assert {r.status for r in rows} >= {"draft", "submitted"}
         database.close()
+
+
+@pytest.mark.parametrize("route", ["/api/v1/audit?page_size=100", "/api/v1/audit/export?"])
+def test_the_read_rules_read_no_query_per_event(client, board, statements, route):
+    """The facts the rules need are read once per page (or export batch), a query per kind."""
+    every_kind_of_record(client, board)
+    events = len(_events(client, board["tokens"]["admin"]))
+    assert events > 60
+    statements.clear()
+    response = client.get(route + "&", headers=bearer(board["tokens"]["viewer"]))
+    assert response.status_code == 200 and response.get_data()
+    reads = [sql for sql in statements if "audit_event" not in sql and "api_token" not in sql.split("FROM")[1][:20]]
+    assert len(statements) <= 16, statements  # token check, count/page or batches, one per kind of fact
+    assert len(reads) <= 7, reads
