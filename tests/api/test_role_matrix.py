@@ -585,29 +585,29 @@ def test_team_lead_reads_only_rankings_of_rounds_its_team_submitted_to(client, w
 # ---------------------------------------------------------------------------------------
 LOG_CALLERS = ROLES + ("team_lead_b",)
 
-#: How the record an event describes is read directly: action first, else entity type.
-#: (event id, admin's change, caller's user id) → URL.
+#: How the record an event describes is read directly: by action first, else by entity type;
+#: ``id`` is the event's entity id, ``change`` the change as the admin reads it.
 DIRECT_READ = {
-    "status_update.posted": lambda i, c, me: f"/api/v1/initiatives/{i}/status-updates",
-    "review.recorded": lambda i, c, me: f"/api/v1/initiatives/{i}/review",
-    "measurements.recorded": lambda i, c, me: f"/api/v1/metrics/{i}/measurements",
-    "initiative": lambda i, c, me: f"/api/v1/initiatives/{i}",
-    "team": lambda i, c, me: f"/api/v1/teams/{i}",
-    "partner": lambda i, c, me: f"/api/v1/partners/{i}",
-    "partner_assessment": lambda i, c, me: f"/api/v1/partners/{c['after']['partner_id']}/assessments",
-    "metric": lambda i, c, me: f"/api/v1/metrics/{i}",
-    "objective": lambda i, c, me: f"/api/v1/objectives/{i}",
-    "round": lambda i, c, me: f"/api/v1/rounds/{i}",
-    "scoring_model": lambda i, c, me: f"/api/v1/scoring-models/{i}",
-    "maturity_assessment": lambda i, c, me: "/api/v1/maturity-assessments",
-    "actual_entry": lambda i, c, me: f"/api/v1/initiatives/{c['initiative_id']}/actuals",
-    "vote": lambda i, c, me: f"/api/v1/rounds/{c['after']['round_id']}/votes",
-    "delegation": lambda i, c, me: f"/api/v1/rounds/{c['after']['round_id']}/delegations",
-    "decision": lambda i, c, me: f"/api/v1/rounds/{c['after']['round_id']}/decisions",
-    "ranking": lambda i, c, me: f"/api/v1/rankings/{i}",
-    "portfolio_scenario": lambda i, c, me: f"/api/v1/rounds/{c['round_id']}/portfolio",
-    "token": lambda i, c, me: f"/api/v1/tokens/{i}",
-    "user": lambda i, c, me: "/api/v1/users/me" if str(me) == i else f"/api/v1/users/{i}",
+    "status_update.posted": "/api/v1/initiatives/{id}/status-updates",
+    "review.recorded": "/api/v1/initiatives/{id}/review",
+    "measurements.recorded": "/api/v1/metrics/{id}/measurements",
+    "initiative": "/api/v1/initiatives/{id}",
+    "team": "/api/v1/teams/{id}",
+    "partner": "/api/v1/partners/{id}",
+    "partner_assessment": "/api/v1/partners/{change[after][partner_id]}/assessments",
+    "metric": "/api/v1/metrics/{id}",
+    "objective": "/api/v1/objectives/{id}",
+    "round": "/api/v1/rounds/{id}",
+    "scoring_model": "/api/v1/scoring-models/{id}",
+    "maturity_assessment": "/api/v1/maturity-assessments",
+    "actual_entry": "/api/v1/initiatives/{change[initiative_id]}/actuals",
+    "vote": "/api/v1/rounds/{change[after][round_id]}/votes",
+    "delegation": "/api/v1/rounds/{change[after][round_id]}/delegations",
+    "decision": "/api/v1/rounds/{change[after][round_id]}/decisions",
+    "ranking": "/api/v1/rankings/{id}",
+    "portfolio_scenario": "/api/v1/rounds/{change[round_id]}/portfolio",
+    "token": "/api/v1/tokens/{id}",
+    "user": "/api/v1/users/{id}",  # one's own user: /api/v1/users/me
 }
 #: How each part of an initiative's history is read directly: (admin's item, initiative id) → URL.
 HISTORY_PARTS = {
@@ -654,8 +654,10 @@ def test_no_role_reads_through_the_log_export_or_history_what_it_cannot_read_dir
 
     def readable(caller, row):
         me = user_ids.get(caller, world.get(f"user_{caller}"))
-        read = DIRECT_READ.get(row["action"]) or DIRECT_READ[row["entity_type"]]
-        url = read(row["entity_id"], row["change"], me)
+        url = (DIRECT_READ.get(row["action"]) or DIRECT_READ[row["entity_type"]]).format(
+            id=row["entity_id"], change=row["change"])
+        if row["entity_type"] == "user" and row["entity_id"] == str(me):
+            url = "/api/v1/users/me"
         status = direct(caller, url)
         if direct("admin", url) == 404:  # gone (a deleted draft): it was admin's and its team's alone
             status = 200 if caller == "admin" else 404
