@@ -16,6 +16,7 @@ state after the hidden bytes and the rest of the hashed bytes, which still give 
 """
 from dataclasses import dataclass
 import json
+import re
 
 import rfc8785
 
@@ -34,6 +35,7 @@ ROLE_TYPES = {"vote": read_rules.BOARD_RECORD_READERS, "delegation": read_rules.
 SCOPED_TYPES = frozenset({"initiative", "actual_entry", "ranking", "portfolio_scenario", "token", "user"})
 KNOWN_TYPES = PUBLIC_TYPES | frozenset(ROLE_TYPES) | SCOPED_TYPES
 MISSING = object()
+MAX_ROW_ID = 2 ** 63 - 1
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,11 @@ class Facts:
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """An entity id as a row id, or None (it names no row: not digits, or past 64 bits)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[1-9][0-9]{0,18}", value):
         return None
+    number = int(value)
+    return number if number <= MAX_ROW_ID else None
 
 
 def event_access(actor, entity_type, entity_id, actor_id, facts):

@@ -252,3 +252,11 @@ def test_the_read_rules_read_no_query_per_event(client, board, statements, route
     assert response.status_code == 200 and response.get_data()
     # the token check, the count and the page (or the export's batches), one query per kind of fact
     assert len(statements) <= 16, statements
+
+
+@pytest.mark.parametrize("entity_id", ["99999999999999999999999999", "9223372036854775808", "1_0", "-1", " 1", "x"])
+def test_an_entity_id_filter_that_names_no_row_is_an_empty_page_not_a_500(client, board, entity_id):
+    for role in ("viewer", "admin"):
+        for entity_type in ("initiative", ""):
+            query = {"entity_id": entity_id, **({"entity_type": entity_type} if entity_type else {})}
+            assert _events(client, board["tokens"][role], **query) == []
