@@ -260,3 +260,39 @@ def test_an_entity_id_filter_that_names_no_row_is_an_empty_page_not_a_500(client
         for entity_type in ("initiative", ""):
             query = {"entity_id": entity_id, **({"entity_type": entity_type} if entity_type else {})}
             assert _events(client, board["tokens"][role], **query) == []
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-2 ** 53 + 1, 2 ** 53 - 1) | st.text(max_size=40),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                     max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(change=_json, email=st.text(max_size=30), entity_type=st.sampled_from(sorted(KNOWN_TYPES)),
+       entity_id=st.none() | st.integers(1, 2 ** 63 - 1).map(str), request_id=st.none() | st.text(max_size=30),
+       seq=st.integers(1, 10 ** 9), prev=st.text("0123456789abcdef", min_size=64, max_size=64),
+       hidden=st.sets(st.sampled_from(["actor", "change", "entity_id"]), min_size=1))
+def test_a_proof_verifies_and_holds_none_of_what_it_hides(change, email, entity_type, entity_id, request_id, seq,
+                                                         prev, hidden):
+    import types
+
+    import rfc8785
+
+    from cxgov.services.audit_reading import EventAccess, reader_row
+
+    body = {"seq": seq, "occurred_at": "2026-12-01T19:30:02.123456Z", "actor": {"id": 3, "email": email,
+            "role": "admin"}, "action": f"{entity_type}.created", "entity_type": entity_type, "entity_id": entity_id,
+            "request_id": request_id, "change": change, "prev_hash": prev}
+    payload = rfc8785.dumps(body)
+    event = types.SimpleNamespace(id=seq, seq=seq, occurred_at=None, actor_id=3, actor_email=email,
+                                  action=body["action"], entity_type=entity_type, entity_id=entity_id,
+                                  request_id=request_id, payload=payload.decode(), prev_hash=prev,
+                                  hash=hashlib.sha256(payload).hexdigest())
+    row = reader_row(event, EventAccess(change="change" not in hidden, entity="entity_id" not in hidden,
+                                        actor="actor" not in hidden))
+    assert row["payload"] is None and row["redacted"] == sorted(hidden)
+    suffix = row["proof"]["suffix"].encode()
+    for name in hidden:
+        assert f'"{name}":'.encode() not in suffix
+    digest, linked, linked_seq = audit_proof._link_of(row)
+    assert (digest, linked, linked_seq) == (event.hash, prev, seq)
