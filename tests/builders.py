@@ -169,3 +169,53 @@ def decide(client, world, initiative_id, outcome, **extra):
         body.setdefault("due_date", DUE)
     return client.post(f"/api/v1/rounds/{world['round']}/decisions", json=body,
                        headers=_bearer(world["tokens"]["board_chair"]))
+
+
+def every_kind_of_record(client, world):
+    """On the ``board`` world, over HTTP: a delegation, votes with comments, an approval, a
+    booked actual, a status update, delivery and its review, a portfolio scenario, a maturity
+    assessment, measurements, a scoring model, a token issued and revoked, a user edited, team
+    B's draft edited and another draft deleted: at least one event of every entity type."""
+    def call(method, url, token, status, **kwargs):
+        headers = _bearer(world["tokens"][token])
+        if method in ("PATCH", "DELETE"):
+            headers["If-Match"] = client.get(url, headers=_bearer(world["tokens"]["admin"])).headers["ETag"]
+        response = client.open(url, method=method, headers=headers, **kwargs)
+        assert response.status_code == status, (method, url, response.status_code, response.get_data(as_text=True))
+        return response.json if response.data else None
+
+    rid, iid = world["round"], world["items"][0]
+    call("POST", f"/api/v1/rounds/{rid}/delegations", "member2", 201, json={"delegate_id": world["members"][0]})
+    for token in world["member_tokens"][:3]:
+        vote(client, world, token, iid, "approve", comment="Vote comment only the board reads")
+    assert decide(client, world, iid, "approve", approved_amount=25_000_000,
+                  rationale="Decision rationale only the board reads").status_code == 201
+    call("POST", f"/api/v1/initiatives/{iid}/actuals", "finance", 201, json={
+        "amount": 1_234_567, "fiscal_year": 2027, "fiscal_quarter": 1, "booked_on": "2027-02-01",
+        "reference": "INV-ONLY-FINANCE-READS"})
+    call("POST", f"/api/v1/initiatives/{iid}/status-updates", "team_lead", 201,
+         json={"rag": "green", "percent_complete": 40, "note": "On track"})
+    for to in ("in_progress", "delivered"):
+        call("POST", f"/api/v1/initiatives/{iid}/transitions", "team_lead", 200, json={"to": to})
+    call("POST", f"/api/v1/initiatives/{iid}/review", "team_lead", 201, json={
+        "lessons_learned": "Worth it", "realized": [{"metric_id": world["metric"], "realized_change": 1.0}]})
+    call("POST", f"/api/v1/rounds/{rid}/portfolio", "board_chair", 201, json={"name": "base"})
+    levels = {"cx_strategy": 2, "customer_understanding": 2, "design": 3, "measurement": 1, "governance": 2,
+              "culture": 2}
+    call("POST", "/api/v1/maturity-assessments", "admin", 201, json={"assessed_on": "2026-01-15", "levels": levels})
+    call("POST", f"/api/v1/metrics/{world['metric']}/measurements", "admin", 201,
+         json={"measurements": [{"measured_at": "2026-06-30T00:00:00Z", "value": 24.0}]})
+    call("POST", "/api/v1/scoring-models", "admin", 201, json={"name": "Every record", "criteria": [
+        {"name": "strategic_fit", "weight": 1.0}, {"name": "cx_impact", "weight": 2.0}]})
+    token = call("POST", "/api/v1/tokens", "viewer", 201, json={"name": "short-lived", "expires_in_days": 1})
+    world["secret_of_revoked_token"] = token["token"]
+    call("DELETE", f"/api/v1/tokens/{token['id']}", "viewer", 200)
+    call("PATCH", f"/api/v1/users/{world['sponsor']}", "admin", 200, json={"name": "Sam S. Sponsor"})
+    call("PATCH", f"/api/v1/initiatives/{world['draft_b']}", "team_lead_b", 200,
+         json={"title": "Draft B, edited", "problem_statement": "Only team B reads this"})
+    doomed = call("POST", "/api/v1/initiatives", "team_lead_b", 201,
+                  json=initiative_payload(world, title="Doomed draft", team_id=world["team_b"],
+                                          contributing_team_ids=[]))
+    call("DELETE", f"/api/v1/initiatives/{doomed['id']}", "team_lead_b", 204)
+    world["deleted_draft"] = doomed["id"]
+    return world

@@ -8,6 +8,7 @@ from cxgov.db import CompiledSelect, instance_from_row, offer, write_transaction
 from cxgov.models import ApiToken, Team, User
 from cxgov.models.base import utcnow
 from cxgov.models.users import ROLES
+from cxgov.services.read_rules import token_readable
 from cxgov.services.records import create_recorded, get_or_404, update_recorded
 
 TOKEN_PREFIX = "cxg_"
@@ -124,7 +125,7 @@ def visible_tokens(actor):
 
 def get_token(actor, token_id):
     token = get_or_404(ApiToken, token_id, "token")
-    if not actor.is_admin and token.user_id != actor.user_id:
+    if not token_readable(actor, token.user_id):
         raise NotFound(f"token {token_id} does not exist")
     return token
 

@@ -6,6 +6,8 @@ from cxgov.errors import InvalidTransition
 from cxgov.models import Decision, Initiative, RankingEntry, StatusUpdate, User, Vote, Ranking
 from cxgov.services.audit import append_event
 from cxgov.services.initiatives import _require_own_team, get_visible
+from cxgov.services.rankings import rounds_submitted_by
+from cxgov.services.read_rules import BOARD_RECORD_READERS, ranking_readable
 from cxgov.services.records import snapshot
 
 REPORTABLE = ("approved", "in_progress", "delivered")
@@ -30,23 +32,36 @@ def status_updates(actor, initiative_id):
 
 
 def history(actor, initiative_id):
-    """Scores, votes, decisions and status updates across every round it went through."""
+    """Scores, votes, decisions and status updates across every round it went through.
+
+    Each part follows the read rule of its own records: a part the caller may not read
+    directly (a team lead: votes and decisions; scores of rankings it may not read) is
+    left empty and named in ``withheld``."""
     initiative = get_visible(actor, initiative_id)
     scores = (RankingEntry.select(RankingEntry, Ranking).join(Ranking)
               .where(RankingEntry.initiative == initiative.id).order_by(Ranking.id))
+    team_rounds = rounds_submitted_by(actor)
+    board_records = actor.role in BOARD_RECORD_READERS
+    scores = list(scores)
+    readable_scores = [e for e in scores if ranking_readable(actor, e.ranking.round_id in team_rounds)]
+    withheld = [name for name, hidden in (("scores", len(readable_scores) < len(scores)),
+                                          ("votes", not board_records), ("decisions", not board_records)) if hidden]
     return {
         "initiative_id": initiative.id,
         "status": initiative.status,
         "round_id": initiative.round_id,
+        "withheld": withheld,
         "scores": [{"ranking_id": e.ranking.id, "round_id": e.ranking.round_id, "rank": e.rank, "score": e.score,
-                    "of": e.ranking.entry_count, "ranked_at": e.ranking.created_at} for e in scores],
+                    "of": e.ranking.entry_count, "ranked_at": e.ranking.created_at} for e in readable_scores],
         "votes": [{"round_id": v.round_id, "member_id": v.member_id, "cast_by_id": v.cast_by_id, "choice": v.choice,
                    "comment": v.comment, "at": v.updated_at}
-                  for v in Vote.select().where(Vote.initiative == initiative.id).order_by(Vote.round, Vote.id)],
+                  for v in Vote.select().where(Vote.initiative == initiative.id).order_by(Vote.round, Vote.id)]
+        if board_records else [],
         "decisions": [{"id": d.id, "round_id": d.round_id, "outcome": d.outcome, "approved_amount": d.approved_amount,
                        "rationale": d.rationale, "override_kinds": d.override_kinds, "deferred_to_id": d.deferred_to_id,
                        "decided_at": d.decided_at}
-                      for d in Decision.select().where(Decision.initiative == initiative.id).order_by(Decision.id)],
+                      for d in Decision.select().where(Decision.initiative == initiative.id).order_by(Decision.id)]
+        if board_records else [],
         "status_updates": [{"rag": u.rag, "percent_complete": u.percent_complete, "note": u.note, "at": u.created_at}
                            for u in StatusUpdate.select().where(StatusUpdate.initiative == initiative.id)
                            .order_by(StatusUpdate.id)],

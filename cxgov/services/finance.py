@@ -24,6 +24,7 @@ from cxgov.models.initiatives import BUILDING_BLOCKS, FOCUS_AREAS
 from cxgov.services.audit import append_event
 from cxgov.services.finance_rules import percent
 from cxgov.services.initiatives import get_visible
+from cxgov.services.read_rules import actuals_readable
 from cxgov.services.records import snapshot
 
 SHARE_SCALE = 100_000
@@ -72,8 +73,8 @@ def book_actual(actor, initiative_id, data):
 
 
 def actuals_of(actor, initiative_id):
-    get_visible(actor, initiative_id)
-    if actor.role == "team_lead" and Initiative.get_by_id(initiative_id).team_id != actor.team_id:
+    initiative = get_visible(actor, initiative_id)
+    if not actuals_readable(actor, initiative.team_id, initiative.status):
         raise Forbidden("team leads read their own team's actuals")
     return ActualEntry.select().where(ActualEntry.initiative == initiative_id).order_by(ActualEntry.id)
 

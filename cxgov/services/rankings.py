@@ -20,6 +20,7 @@ from cxgov.db import CompiledSelect, instance_from_row, write_transaction
 from cxgov.errors import Forbidden, NotFound, RuleViolation
 from cxgov.models import Initiative, Ranking, RankingEntry, RankingInputs, Round, ScoringModel
 from cxgov.services.audit import append_event
+from cxgov.services.read_rules import ranking_readable
 from cxgov.services.criteria import criteria_matrix, load_inputs, submitted_initiatives
 from cxgov.services.scoring_models import default_model, engine_arguments
 
@@ -180,8 +181,18 @@ def team_may_read(actor, round_id):
     return bool(_TEAM_SUBMITTED_TO.rows(round_id, actor.team_id))
 
 
+def rounds_submitted_by(actor):
+    """``team_may_read`` for every round at once: the rounds a team lead's team submitted to
+    (empty for other roles, whom the rule does not scope)."""
+    if actor.role != "team_lead":
+        return frozenset()
+    return frozenset(r for (r,) in Initiative.select(Initiative.round).distinct()
+                     .where((Initiative.team == actor.team_id) & (Initiative.status != "draft")
+                            & Initiative.round.is_null(False)).tuples())
+
+
 def check_readable(actor, ranking):
-    if actor.role == "team_lead" and not team_may_read(actor, ranking.round_id):
+    if not ranking_readable(actor, actor.role != "team_lead" or team_may_read(actor, ranking.round_id)):
         raise Forbidden("team leads read the rankings of rounds their team submitted to")
 
 

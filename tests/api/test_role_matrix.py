@@ -119,7 +119,9 @@ MATRIX = {
     "GET /api/v1/initiatives/{initiative_id}/status-updates": (EVERYONE, "same visibility as the initiative"),
     "POST /api/v1/initiatives/{initiative_id}/status-updates": (
         ("admin", "team_lead"), "team lead: own team only; only for approved / in-progress work"),
-    "GET /api/v1/initiatives/{initiative_id}/history": (EVERYONE, "same visibility as the initiative"),
+    "GET /api/v1/initiatives/{initiative_id}/history": (
+        EVERYONE, "same visibility as the initiative; parts the caller cannot read directly are empty and named in "
+                  "`withheld` (team lead: votes, decisions, scores of rankings it may not read)"),
     "GET /api/v1/initiatives/{initiative_id}/actuals": (
         ("admin", "board_chair", "board_member", "finance", "team_lead"), "team lead: own team only"),
     "POST /api/v1/initiatives/{initiative_id}/actuals": (("finance",), "only for approved work; append-only"),
@@ -135,9 +137,10 @@ MATRIX = {
     "GET /api/v1/reports/overrides": (FINANCIAL, ""),
     "GET /api/v1/reports/overdue": (READERS, ""),
     "GET /api/v1/reports/benefits": (READERS, ""),
-    "GET /api/v1/audit": (AUDIT_READERS, ""),
+    "GET /api/v1/audit": (AUDIT_READERS, "every event; what the caller cannot read directly is redacted (see below)"),
     "GET /api/v1/audit/verify": (EVERYONE, "anyone with a token can verify the chain"),
-    "GET /api/v1/audit/export": (AUDIT_READERS, ""),
+    "GET /api/v1/audit/export": (
+        AUDIT_READERS, "redacted as `/audit`; a redacted event carries a `proof`, so the chain still verifies"),
 }
 
 #: Requests whose valid form needs a lifecycle this world does not reach (a round in review, an
@@ -571,6 +574,139 @@ def test_team_lead_reads_only_rankings_of_rounds_its_team_submitted_to(client, w
     refused = client.post(url, json=body, headers=bearer(world["tokens"]["team_lead_b"]))
     assert refused.status_code == 403 and refused.content_type == "application/problem+json"
     _no_data(refused, "Submitted A")
+
+
+# ---------------------------------------------------------------------------------------
+# Nothing is read through the log, its export or an initiative's history that the role
+# cannot read directly (issue 14).  A scenario writes every kind of record; then, for every
+# role, each event's change and entity id, and each part of each history, is compared with
+# what the direct GET of the record answers that role.  An event type or history part that
+# appears without a way to read it directly below fails the test: covered by construction.
+# ---------------------------------------------------------------------------------------
+LOG_CALLERS = ROLES + ("team_lead_b",)
+
+#: How the record an event describes is read directly: by action first, else by entity type;
+#: ``id`` is the event's entity id, ``change`` the change as the admin reads it.
+DIRECT_READ = {
+    "status_update.posted": "/api/v1/initiatives/{id}/status-updates",
+    "review.recorded": "/api/v1/initiatives/{id}/review",
+    "measurements.recorded": "/api/v1/metrics/{id}/measurements",
+    "initiative": "/api/v1/initiatives/{id}",
+    "team": "/api/v1/teams/{id}",
+    "partner": "/api/v1/partners/{id}",
+    "partner_assessment": "/api/v1/partners/{change[after][partner_id]}/assessments",
+    "metric": "/api/v1/metrics/{id}",
+    "objective": "/api/v1/objectives/{id}",
+    "round": "/api/v1/rounds/{id}",
+    "scoring_model": "/api/v1/scoring-models/{id}",
+    "maturity_assessment": "/api/v1/maturity-assessments",
+    "actual_entry": "/api/v1/initiatives/{change[initiative_id]}/actuals",
+    "vote": "/api/v1/rounds/{change[after][round_id]}/votes",
+    "delegation": "/api/v1/rounds/{change[after][round_id]}/delegations",
+    "decision": "/api/v1/rounds/{change[after][round_id]}/decisions",
+    "ranking": "/api/v1/rankings/{id}",
+    "portfolio_scenario": "/api/v1/rounds/{change[round_id]}/portfolio",
+    "token": "/api/v1/tokens/{id}",
+    "user": "/api/v1/users/{id}",  # one's own user: /api/v1/users/me
+}
+#: How each part of an initiative's history is read directly: (admin's item, initiative id) → URL.
+HISTORY_PARTS = {
+    "scores": lambda item, iid: f"/api/v1/rankings/{item['ranking_id']}",
+    "votes": lambda item, iid: f"/api/v1/rounds/{item['round_id']}/votes",
+    "decisions": lambda item, iid: f"/api/v1/rounds/{item['round_id']}/decisions",
+    "status_updates": lambda item, iid: f"/api/v1/initiatives/{iid}/status-updates",
+}
+
+
+def _all_events(client, token):
+    rows, page = [], 1
+    while True:
+        got = client.get(f"/api/v1/audit?page_size=100&page={page}", headers=bearer(token))
+        assert got.status_code == 200
+        rows += got.json
+        if len(got.json) < 100:
+            return rows
+        page += 1
+
+
+def test_no_role_reads_through_the_log_export_or_history_what_it_cannot_read_directly(client, board):
+    import json
+
+    import rfc8785
+
+    from tests.builders import every_kind_of_record
+
+    world = every_kind_of_record(client, board)
+    tokens = world["tokens"]
+    admin_rows = _all_events(client, tokens["admin"])
+    by_id = {row["id"]: row for row in admin_rows}
+    types_seen = {row["entity_type"] for row in admin_rows}
+    assert types_seen <= set(DIRECT_READ), f"say how these are read directly: {types_seen - set(DIRECT_READ)}"
+    from cxgov.services.audit_reading import KNOWN_TYPES
+    assert types_seen == KNOWN_TYPES, "the scenario writes every kind of record the log has a rule for"
+    user_ids = {"team_lead": world["lead_a"], "team_lead_b": world["lead_b"]}
+    statuses = {}
+
+    def direct(caller, url):
+        if (caller, url) not in statuses:
+            statuses[caller, url] = client.get(url, headers=bearer(tokens[caller])).status_code
+        return statuses[caller, url]
+
+    def readable(caller, row):
+        me = user_ids.get(caller, world.get(f"user_{caller}"))
+        url = (DIRECT_READ.get(row["action"]) or DIRECT_READ[row["entity_type"]]).format(
+            id=row["entity_id"], change=row["change"])
+        if row["entity_type"] == "user" and row["entity_id"] == str(me):
+            url = "/api/v1/users/me"
+        status = direct(caller, url)
+        if direct("admin", url) == 404:  # gone (a deleted draft): it was admin's and its team's alone
+            status = 200 if caller == "admin" else 404
+        assert status in (200, 403, 404), (caller, url, status)
+        return status
+
+    for caller in LOG_CALLERS:
+        if caller.startswith("team_lead"):
+            for url in ("/api/v1/audit", "/api/v1/audit/export"):
+                assert client.get(url, headers=bearer(tokens[caller])).status_code == 403
+            continue
+        rows = _all_events(client, tokens[caller])
+        exported = [json.loads(line) for line in
+                    client.get("/api/v1/audit/export", headers=bearer(tokens[caller])).get_data(as_text=True).splitlines()]
+        assert [r["id"] for r in rows] == [r["id"] for r in exported] == list(by_id)  # every row, in order
+        for row, line in zip(rows, exported):
+            truth = by_id[row["id"]]
+            status = readable(caller, truth)
+            where = (caller, truth["action"], truth["entity_type"], truth["entity_id"], status)
+            assert (row["change"] is not None) == (status == 200), where
+            if row["change"] is not None:
+                assert row["change"] == truth["change"]
+                assert line["payload"] is not None or "change" not in line["redacted"]
+            else:
+                hidden = rfc8785.dumps(truth["change"]).decode()
+                assert line["payload"] is None and hidden not in json.dumps(line) and hidden not in json.dumps(row)
+            assert row["entity_id"] == (None if status == 404 else truth["entity_id"]), where
+            assert row["hash"] == line["hash"] == truth["hash"] and row["prev_hash"] == truth["prev_hash"]
+
+    initiative_ids = sorted({int(r["entity_id"]) for r in admin_rows if r["entity_type"] == "initiative"})
+    for caller in LOG_CALLERS:
+        for iid in initiative_ids:
+            history = client.get(f"/api/v1/initiatives/{iid}/history", headers=bearer(tokens[caller]))
+            assert history.status_code == direct(caller, f"/api/v1/initiatives/{iid}"), (caller, iid)
+            if history.status_code != 200:
+                assert history.content_type == "application/problem+json"
+                continue
+            full = client.get(f"/api/v1/initiatives/{iid}/history", headers=bearer(tokens["admin"])).json
+            assert set(full) - {"initiative_id", "status", "round_id", "withheld"} == set(HISTORY_PARTS)
+            withheld = []
+            for part, url_of in HISTORY_PARTS.items():
+                shown = [item for item in full[part] if direct(caller, url_of(item, iid)) == 200]
+                if part in ("votes", "decisions") and caller.startswith("team_lead"):
+                    assert direct(caller, f"/api/v1/rounds/{world['round']}/{part}") == 403
+                    shown = []  # refused by role, so withheld even when this history has none
+                assert history.json[part] == shown, (caller, iid, part)
+                if len(shown) < len(full[part]) or (part in ("votes", "decisions") and caller.startswith("team_lead")):
+                    withheld.append(part)
+            assert history.json["withheld"] == withheld, (caller, iid)
 
 
 if __name__ == "__main__":

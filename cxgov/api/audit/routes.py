@@ -3,14 +3,20 @@ import json
 from flask import Response, stream_with_context
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, PeeweePage
+from cxgov.api.base import Blueprint, PeeweePage, current_actor
 from cxgov.api.audit.schemas import AuditEventSchema, AuditQueryArgsSchema, VerifyArgsSchema, VerifySchema
-from cxgov.services import audit
+from cxgov.services import audit, audit_reading
+from cxgov.services.read_rules import LOG_READERS as READERS
 
 blp = Blueprint("audit", __name__, description="The hash-chained accountability log")
 blp.url_prefix_name = "audit"
+EXPORT_FIELDS = ("id", "seq", "payload", "proof", "redacted", "prev_hash", "hash")
 
-READERS = ("admin", "board_chair", "board_member", "finance", "viewer")
+
+class AuditPage(PeeweePage):
+    @property
+    def items(self):
+        return audit_reading.reader_rows(current_actor(), super().items)
 
 
 @blp.route("")
@@ -18,10 +24,10 @@ class AuditViews(MethodView):
     @blp.login_required(*READERS)
     @blp.arguments(AuditQueryArgsSchema, location="query")
     @blp.response(200, AuditEventSchema(many=True))
-    @blp.paginate(PeeweePage)
+    @blp.paginate(AuditPage)
     def get(self, args):
-        """List accountability events in chain order"""
-        return audit.query_events(**args)
+        """List accountability events in chain order (what the caller may not read is redacted)"""
+        return audit_reading.readable_query(current_actor(), **args)
 
 
 @blp.route("/verify")
@@ -40,13 +46,13 @@ class AuditExportViews(MethodView):
     @blp.arguments(AuditQueryArgsSchema, location="query")
     @blp.response(200, {"type": "string"}, content_type="application/x-ndjson")
     def get(self, args):
-        """Export events as JSON Lines (one stored event per line, chain order)"""
-        query = audit.query_events(**args)
+        """Export events as JSON Lines (one event per line, chain order; redacted as in the listing)"""
+        actor = current_actor()
+        query = audit_reading.readable_query(actor, **args)
 
         def lines():
-            for event in query.iterator():
-                yield json.dumps({"id": event.id, "seq": event.seq, "payload": event.payload,
-                                  "prev_hash": event.prev_hash, "hash": event.hash}) + "\n"
+            for row in audit_reading.exported_rows(actor, query):
+                yield json.dumps({key: row[key] for key in EXPORT_FIELDS}) + "\n"
 
         # streamed inside the request context, so its teardown (connection back to the pool)
         # runs after the last line, not before the first

@@ -3,7 +3,12 @@ import datetime as dt
 import marshmallow as ma
 
 from cxgov.api.base import QueryInt, Schema, Text
-from cxgov.services import audit
+
+
+class ProofSchema(Schema):
+    state = ma.fields.String(metadata={"description": "SHA-256 state (8 words, hex) after the first `length` bytes"})
+    length = ma.fields.Integer(metadata={"description": "bytes of the payload the state covers (a multiple of 64)"})
+    suffix = ma.fields.String(metadata={"description": "the rest of the hashed payload, from byte `length`"})
 
 
 class AuditEventSchema(Schema):
@@ -16,8 +21,13 @@ class AuditEventSchema(Schema):
     entity_type = ma.fields.String()
     entity_id = ma.fields.String(allow_none=True)
     request_id = ma.fields.String(allow_none=True)
-    change = ma.fields.Function(audit.recorded_change)
-    payload = ma.fields.String(metadata={"description": "the exact canonical JSON that was hashed"})
+    change = ma.fields.Raw(allow_none=True, metadata={"description": "null when redacted"})
+    redacted = ma.fields.List(ma.fields.String(), metadata={
+        "description": "what is withheld from this reader: actor (the e-mail), change, entity_id"})
+    payload = ma.fields.String(allow_none=True, metadata={
+        "description": "the exact canonical JSON that was hashed; null when anything is redacted (see proof)"})
+    proof = ma.fields.Nested(ProofSchema, allow_none=True, metadata={
+        "description": "when redacted: hash = SHA-256 resumed from state over suffix"})
     prev_hash = ma.fields.String()
     hash = ma.fields.String()
 

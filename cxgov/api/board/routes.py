@@ -6,12 +6,12 @@ from cxgov.api.board.schemas import (
     VoteQueryArgsSchema, VoteSchema,
 )
 from cxgov.services import governance
+from cxgov.services.read_rules import BOARD_RECORD_READERS as READERS
 
 blp = Blueprint("board", __name__, description="The governance board: votes, delegations, decisions")
 blp.url_prefix_name = "rounds"
 
 BOARD = ("board_member", "board_chair")
-READERS = ("admin", "board_chair", "board_member", "finance", "viewer")
 
 
 def _with_budget(decision, rnd):

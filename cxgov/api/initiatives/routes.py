@@ -7,6 +7,7 @@ from cxgov.api.initiatives.schemas import (
 )
 from cxgov.models import Initiative
 from cxgov.services import delivery, finance, initiatives
+from cxgov.services.read_rules import ACTUAL_READERS
 
 blp = Blueprint("initiatives", __name__, description="CX improvement initiatives and their lifecycle")
 blp.url_prefix_name = "initiatives"
@@ -105,7 +106,7 @@ class HistoryViews(MethodView):
 
 @blp.route("/" + id_path("initiative_id") + "/actuals")
 class ActualViews(MethodView):
-    @blp.login_required("admin", "board_chair", "board_member", "finance", "team_lead")
+    @blp.login_required(*ACTUAL_READERS)
     @blp.response(200, ActualSchema(many=True))
     def get(self, initiative_id):
         """The initiative's actual-spend ledger (entries are never edited or deleted)"""

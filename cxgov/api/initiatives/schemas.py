@@ -146,6 +146,9 @@ class HistorySchema(Schema):
     initiative_id = ma.fields.Integer()
     status = ma.fields.String()
     round_id = ma.fields.Integer(allow_none=True)
+    withheld = ma.fields.List(ma.fields.String(), metadata={
+        "description": "parts left empty because the caller may not read those records directly "
+                       "(scores, votes, decisions)"})
     scores = ma.fields.List(ma.fields.Dict())
     votes = ma.fields.List(ma.fields.Dict())
     decisions = ma.fields.List(ma.fields.Dict())
