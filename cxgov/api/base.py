@@ -24,6 +24,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from cxgov import errors
+from cxgov.api.fields import MONEY_MAX, IsoDate, Money, MoneyOut, UtcDateTime  # noqa: F401 (schemas import them here)
 from cxgov.db import write_transaction
 from cxgov.models import IdempotencyKey
 from cxgov.services import auth as auth_service
@@ -469,14 +470,6 @@ class Schema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
         ordered = True
-
-
-MONEY_MAX = 10**13
-
-
-def Money(**kwargs):
-    """Integer minor units, 0 … 10^13 (floats and strings refused)."""
-    return ma.fields.Integer(strict=True, validate=ma.validate.Range(0, MONEY_MAX), **kwargs)
 
 
 def StrictInt(lo=None, hi=None, **kwargs):

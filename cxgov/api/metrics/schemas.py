@@ -3,7 +3,7 @@ import io
 
 import marshmallow as ma
 
-from cxgov.api.base import Number, Schema, Text, sort_field
+from cxgov.api.base import IsoDate, Number, Schema, Text, UtcDateTime, sort_field
 from cxgov.errors import RuleViolation
 
 DIRECTIONS = ("higher_is_better", "lower_is_better")
@@ -24,8 +24,8 @@ class MetricSchema(Schema):
     range_max = ma.fields.Float(allow_none=True)
     description = ma.fields.String()
     version = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class MetricCreateSchema(Schema):
@@ -62,14 +62,14 @@ class MetricQueryArgsSchema(Schema):
 class MeasurementSchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     metric_id = ma.fields.Integer(dump_only=True)
-    measured_at = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
+    measured_at = UtcDateTime()
     value = ma.fields.Float()
     segment = ma.fields.String(allow_none=True)
     channel = ma.fields.String(allow_none=True)
 
 
 class MeasurementInSchema(Schema):
-    measured_at = ma.fields.AwareDateTime(required=True, default_timezone=__import__("datetime").timezone.utc)
+    measured_at = UtcDateTime(required=True)
     value = Number(-BIG, BIG, required=True)
     segment = Text(80, allow_none=True, load_default=None)
     channel = Text(40, allow_none=True, load_default=None)
@@ -86,8 +86,8 @@ class MeasurementBatchResultSchema(Schema):
 
 
 class MeasurementQueryArgsSchema(Schema):
-    since = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
-    until = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
+    since = UtcDateTime()
+    until = UtcDateTime()
     segment = Text(80)
     channel = Text(40)
 
@@ -97,7 +97,7 @@ class AggregateArgsSchema(MeasurementQueryArgsSchema):
 
 
 class AggregatePointSchema(Schema):
-    period_start = ma.fields.Date()
+    period_start = IsoDate()
     count = ma.fields.Integer()
     mean = ma.fields.Float()
     min = ma.fields.Float()

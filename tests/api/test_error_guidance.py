@@ -1,0 +1,76 @@
+"""Errors that say how to fix them, and times written as ISO 8601 in every response."""
+import datetime as dt
+import re
+
+import pytest
+
+from tests.builders import build_world, decide, initiative_payload, objective_payload, vote
+from tests.conftest import bearer
+
+HINT = "integer minor units (cents): 10,000.50 EUR is 1000050"
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)
+
+
+def _refused(response, status=422):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.content_type == "application/problem+json"
+    return response.json
+
+
+@pytest.mark.parametrize("amount", [10000.50, "10000.50", "1000050"])
+def test_money_sent_as_a_decimal_or_text_is_explained(client, world, amount):
+    lead = bearer(world["tokens"]["team_lead"])
+    problem = _refused(client.post("/api/v1/initiatives", headers=lead,
+                                   json=initiative_payload(world, requested_amount=amount)))
+    (message,) = problem["errors"]["requested_amount"]
+    assert message == f"requested_amount must be {HINT}"
+
+
+def test_a_date_in_another_format_names_the_format(client, world):
+    admin = bearer(world["tokens"]["admin"])
+    problem = _refused(client.post("/api/v1/objectives", headers=admin,
+                                   json=objective_payload(world["metric"], deadline="30/06/2027")))
+    assert problem["errors"]["deadline"] == ["deadline must be a date written YYYY-MM-DD, e.g. 2027-06-30"]
+
+
+def test_a_time_in_another_format_names_iso_8601(client, world):
+    admin = bearer(world["tokens"]["admin"])
+    problem = _refused(client.get(f"/api/v1/metrics/{world['metric']}/measurements?since=yesterday", headers=admin))
+    (message,) = problem["errors"]["since"]
+    assert "ISO 8601" in message and "2026-10-01T09:30:00Z" in message
+
+
+def _times_in(body, path="$"):
+    if isinstance(body, dict):
+        for key, value in body.items():
+            yield from _times_in(value, f"{path}.{key}")
+    elif isinstance(body, list):
+        for n, value in enumerate(body):
+            yield from _times_in(value, f"{path}[{n}]")
+    elif isinstance(body, str) and (re.search(r"\d\d:\d\d:\d\d", body) or "GMT" in body):
+        yield path, body
+
+
+def test_history_writes_every_time_in_iso_8601_utc(client, board):
+    iid = board["items"][0]
+    for token in board["member_tokens"][:3]:
+        assert vote(client, board, token, iid, "reject").status_code in (200, 201)
+    assert decide(client, board, iid, "reject").status_code == 201
+    history = client.get(f"/api/v1/initiatives/{iid}/history", headers=bearer(board["tokens"]["admin"])).json
+    times = dict(_times_in(history))
+    assert {"$.scores[0].ranked_at", "$.votes[0].at", "$.decisions[0].decided_at"} <= set(times)
+    assert {path: t for path, t in times.items() if not ISO_UTC.match(t)} == {}
+
+
+def test_a_time_in_a_body_built_by_hand_is_iso_8601_utc(app):
+    plus_one = dt.timezone(dt.timedelta(hours=1))
+    with app.app_context():
+        text = app.json.dumps({"at": dt.datetime(2026, 12, 1, 18, 51, 33, tzinfo=plus_one),
+                               "naive": dt.datetime(2026, 12, 1, 17, 51, 33), "day": dt.date(2027, 6, 30)})
+    assert app.json.loads(text) == {"at": "2026-12-01T17:51:33+00:00", "naive": "2026-12-01T17:51:33+00:00",
+                                    "day": "2027-06-30"}
