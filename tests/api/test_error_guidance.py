@@ -45,6 +45,33 @@ def test_a_time_in_another_format_names_iso_8601(client, world):
     assert "ISO 8601" in message and "2026-10-01T09:30:00Z" in message
 
 
+def test_428_and_412_say_to_get_the_etag_first(client, world):
+    admin = bearer(world["tokens"]["admin"])
+    path = f"/api/v1/teams/{world['team_a']}"
+    etag = client.get(path, headers=admin).headers["ETag"]
+    missing = _refused(client.patch(path, headers=admin, json={"name": "Care"}), 428)
+    assert missing["detail"] == "This change needs the record's ETag: GET the record and send its ETag in If-Match."
+    assert client.patch(path, headers={**admin, "If-Match": etag}, json={"name": "Care"}).status_code == 200
+    stale = _refused(client.patch(path, headers={**admin, "If-Match": etag}, json={"name": "Care 2"}), 412)
+    assert stale["detail"] == f"team {world['team_a']} changed since you read it; GET it again and send its new " \
+                              "ETag in If-Match"
+    star = _refused(client.patch(path, headers={**admin, "If-Match": "*"}, json={"name": "Care 3"}), 412)
+    assert "GET the record and send its ETag in If-Match" in star["detail"]
+    unparsed = _refused(client.delete(path, headers={**admin, "If-Match": "W/"}), 412)
+    assert "failed positive evaluation" not in unparsed["detail"] and "GET it again" in unparsed["detail"]
+
+
+def test_403_names_the_roles_that_may_act(client, world):
+    viewer = bearer(world["tokens"]["viewer"])
+    problem = _refused(client.post("/api/v1/teams", headers=viewer, json={"name": "X", "department": "Y",
+                                                                         "lead_name": "Z"}), 403)
+    assert problem["detail"] == "Your role (viewer) may not perform this action; it is open to: admin."
+    assert problem["roles_allowed"] == ["admin"]
+    lead = bearer(world["tokens"]["team_lead"])
+    actuals = _refused(client.post(f"/api/v1/initiatives/{world['submitted_a']}/actuals", headers=lead, json={}), 403)
+    assert actuals["roles_allowed"] == ["finance"] and "(team_lead)" in actuals["detail"]
+
+
 def _times_in(body, path="$"):
     if isinstance(body, dict):
         for key, value in body.items():
