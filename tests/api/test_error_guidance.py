@@ -72,6 +72,37 @@ def test_403_names_the_roles_that_may_act(client, world):
     assert actuals["roles_allowed"] == ["finance"] and "(team_lead)" in actuals["detail"]
 
 
+def test_csv_upload_errors_are_plain_sentences_per_line(client, world):
+    admin = {**bearer(world["tokens"]["admin"]), "Content-Type": "text/csv"}
+    body = ("measured_at,value,channel\n"
+            "2026-06-01T00:00:00Z,,web\n"           # 2: empty value
+            "30/06/2026,31.5,web\n"                  # 3: a date in another format
+            "2026-06-03T00:00:00Z,abc,web\n"         # 4: not a number
+            "2026-06-04T00:00:00Z,nan,web\n"         # 5: not a finite number
+            ",31.5,web\n"                            # 6: no time
+            "2026-06-05T00:00:00Z,31.5," + "w" * 41 + "\n"  # 7: too long
+            "2026-06-06T00:00:00Z,31.5,web,extra\n"  # 8: a field too many
+            "2026-06-07T00:00:00Z,31.5,web\n")
+    problem = _refused(client.post(f"/api/v1/metrics/{world['metric']}/measurements/upload", data=body, headers=admin))
+    errors = problem["errors"]
+    assert sorted(errors, key=lambda k: int(k.split()[1])) == [f"line {n}" for n in range(2, 9)]
+    for label, messages in errors.items():
+        for message in messages:
+            assert not re.search(r"[{}\[\]]", message), (label, message)  # no dict or list repr
+    assert errors["line 2"] == ["value is empty: write a number, e.g. 31.5"]
+    assert errors["line 3"][0].startswith("measured_at must be an ISO 8601 date and time")
+    assert errors["line 4"] == ['value "abc" is not a number: write one with a dot for decimals, e.g. 31.5']
+    assert errors["line 5"] == ['value "nan" is not a number: write one with a dot for decimals, e.g. 31.5']
+    assert errors["line 6"][0].startswith("measured_at is empty")
+    assert errors["line 7"][0].startswith("channel: ")
+    assert errors["line 8"] == ["this line has 4 fields where the header names 3: put a value that holds a comma "
+                                "in double quotes"]
+    unknown = _refused(client.post(f"/api/v1/metrics/{world['metric']}/measurements/upload",
+                                   data="measured_at,value,colour\n2026-06-07T00:00:00Z,31.5,red\n", headers=admin))
+    assert unknown["errors"]["header"] == ['unknown column(s) "colour"; the columns are measured_at, value, segment, '
+                                           'channel']
+
+
 def _times_in(body, path="$"):
     if isinstance(body, dict):
         for key, value in body.items():
