@@ -5,6 +5,7 @@ import importlib
 from flask.json.provider import DefaultJSONProvider
 
 from cxgov.api.base import Api, refuse_unknown_query_parameters
+from cxgov.api.docs import register_docs_assets
 
 RESOURCES = [
     "users", "tokens", "teams", "partners", "metrics", "objectives", "scoring_models", "rounds", "board", "rankings", "initiatives", "reports", "closed_loop", "audit",
@@ -33,4 +34,5 @@ def register_api(app):
         prefix = "/api/v1" + (f"/{module.blp.url_prefix_name}" if module.blp.url_prefix_name else "")
         api.register_blueprint(module.blp, url_prefix=prefix)
     refuse_unknown_query_parameters(app, api)
+    register_docs_assets(app)
     return api
