@@ -1,6 +1,8 @@
 """Swagger UI at /api/docs, its files served by the app from the installed ``swagger-ui-bundle``
 package: the page works on a network with no route out (a CDN made it a blank page there)."""
-from flask import abort, send_from_directory
+import mimetypes
+
+from flask import Response, abort, request
 
 ASSETS_URL = "/api/docs/assets/"
 #: The files flask-smorest's Swagger UI page loads; nothing else of the bundle is served (its
@@ -18,4 +20,9 @@ def register_docs_assets(app):
             abort(404)
         from swagger_ui_bundle import swagger_ui_path
 
-        return send_from_directory(str(swagger_ui_path), filename, max_age=86400)
+        # bytes, not a file stream: nothing is left open when a client reads only the status
+        response = Response((swagger_ui_path / filename).read_bytes(), mimetype=mimetypes.guess_type(filename)[0])
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400
+        response.add_etag()
+        return response.make_conditional(request)

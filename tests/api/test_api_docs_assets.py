@@ -25,6 +25,9 @@ def test_each_file_is_served(client, name):
         assert response.status_code == 200 and len(response.data) > 1000
         assert response.mimetype == ("text/css" if name.endswith(".css") else "text/javascript")
         assert "max-age=86400" in response.headers["Cache-Control"]
+        etag = response.headers["ETag"]
+    with client.get("/api/docs/assets/" + name, headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304
 
 
 @pytest.mark.parametrize("name", ["index.html", "swagger-initializer.js", "..%2F__init__.py", "nothing.js"])
