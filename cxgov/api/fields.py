@@ -40,7 +40,19 @@ def minor_units_hint():
     return f"integer minor units ({unit}): {decimal_text(example, exponent)} {currency} is {example}"
 
 
-class Money(ma.fields.Integer):
+class _SaysHow:
+    """A field whose "invalid" message names the field and says how to write its value."""
+
+    def how(self):
+        return self.error_messages["invalid"]
+
+    def make_error(self, key, **kwargs):
+        if key == "invalid":
+            return ma.ValidationError(f"{self.name or 'this field'} must be {self.how()}")
+        return super().make_error(key, **kwargs)
+
+
+class Money(_SaysHow, ma.fields.Integer):
     """Money: an integer number of minor units within [lo, hi] (0 … 10^13 by default); a float
     such as 10000.50, a string and a boolean are refused with the rule and an example."""
 
@@ -63,12 +75,10 @@ class Money(ma.fields.Integer):
             currency, exponent = _currency()
             raise ma.ValidationError(
                 f"{self.name or 'this field'} must be from {self.lo} to {self.hi} ({decimal_text(self.lo, exponent)} "
-                f"to {decimal_text(self.hi, exponent)} {currency}) in {minor_units_hint()}") from exc
+                f"to {decimal_text(self.hi, exponent)} {currency}) in {self.how()}") from exc
 
-    def make_error(self, key, **kwargs):
-        if key == "invalid":
-            return ma.ValidationError(f"{self.name or 'this field'} must be {minor_units_hint()}")
-        return super().make_error(key, **kwargs)
+    def how(self):
+        return minor_units_hint()
 
 
 class MoneyOut(Money):
@@ -80,18 +90,13 @@ class MoneyOut(Money):
         self.lo, self.hi = None, None
 
 
-class IsoDate(ma.fields.Date):
+class IsoDate(_SaysHow, ma.fields.Date):
     """A calendar date written YYYY-MM-DD."""
 
     default_error_messages = {"invalid": "a date written YYYY-MM-DD, e.g. 2027-06-30"}
 
-    def make_error(self, key, **kwargs):
-        if key == "invalid":
-            return ma.ValidationError(f"{self.name or 'this field'} must be {self.error_messages['invalid']}")
-        return super().make_error(key, **kwargs)
 
-
-class UtcDateTime(ma.fields.AwareDateTime):
+class UtcDateTime(_SaysHow, ma.fields.AwareDateTime):
     """A moment in ISO 8601, read as UTC when it has no offset, and always written in UTC."""
 
     default_error_messages = {"invalid": "an ISO 8601 date and time, e.g. 2026-10-01T09:30:00Z "
@@ -99,11 +104,6 @@ class UtcDateTime(ma.fields.AwareDateTime):
 
     def __init__(self, **kwargs):
         super().__init__(default_timezone=UTC, **kwargs)
-
-    def make_error(self, key, **kwargs):
-        if key == "invalid":
-            return ma.ValidationError(f"{self.name or 'this field'} must be {self.error_messages['invalid']}")
-        return super().make_error(key, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, dt.datetime):
