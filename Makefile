@@ -8,10 +8,11 @@ CXGOV := $(BIN)/cxgov
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 WORKERS ?= 2
 BIND ?= 127.0.0.1:8000
+CHROMIUM ?= /usr/bin/chromium
 
 STAMP := $(VENV)/.cxgov-installed
 
-.PHONY: install run test test-postgres openapi
+.PHONY: install browser run test test-postgres openapi
 
 ## install: create .venv (if missing) and install cxgov with its test dependencies.
 ## Reinstalls only when pyproject.toml changed (or .venv is new), so repeated and
@@ -31,12 +32,26 @@ run: install
 	$(CXGOV) demo --if-empty
 	$(CXGOV) serve --workers $(WORKERS) --bind $(BIND)
 
+## browser: Debian's chromium for tests/browser (Playwright drives it; no browser download),
+## installed with apt-get when missing and this can (root, apt-get there); else those tests skip
+## and say why. A failed install does not stop the suite.
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the browser tests: apt-get update && apt-get install -y chromium"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "apt-get could not install chromium: the browser tests (tests/browser) will skip"; \
+	else \
+		echo "no $(CHROMIUM), and installing it needs root and apt-get: the browser tests (tests/browser) will skip"; \
+	fi
+	@if [ -x $(CHROMIUM) ]; then echo "browser: $$($(CHROMIUM) --version 2>/dev/null)"; fi
+
 ## test: install, then the whole suite (SQLite)
-test: install
+test: install browser
 	$(BIN)/pytest -q
 
 ## test-postgres: the whole suite against PostgreSQL at $(PG_TEST_URL)
-test-postgres: install
+test-postgres: install browser
 	CXGOV_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
 
 ## openapi: regenerate the committed OpenAPI spec

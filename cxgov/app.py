@@ -25,6 +25,8 @@ def create_app(config=None):
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "cxgov.db")
     app.config.update(settings)
+    from cxgov.api import docs
+
     app.config.update(
         API_TITLE="cxgov",
         API_VERSION=__version__,
@@ -32,7 +34,8 @@ def create_app(config=None):
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="v1/openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=docs.ASSETS_URL,  # served by the app from swagger-ui-bundle, no CDN
+        OPENAPI_SWAGGER_UI_CONFIG=docs.SWAGGER_UI_CONFIG,
         API_SPEC_OPTIONS={
             "info": {"description": "Governance of a customer-experience improvement portfolio. "
                                     "Money is integer minor units of " + settings["CURRENCY"] + ". "

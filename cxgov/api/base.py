@@ -19,6 +19,7 @@ from flask_httpauth import HTTPTokenAuth
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import Page
+from flask_smorest.exceptions import PreconditionFailed as SmorestPreconditionFailed
 from flask_smorest.utils import prepare_response
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -26,6 +27,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from cxgov import errors
 from cxgov.api import body
+from cxgov.api.fields import MONEY_MAX, IsoDate, Money, MoneyOut, UtcDateTime  # noqa: F401 (schemas import them here)
 from cxgov.db import write_transaction
 from cxgov.models import IdempotencyKey
 from cxgov.services import auth as auth_service
@@ -91,6 +93,13 @@ def _status_for(exc):
         if isinstance(exc, cls):
             return status
     return 400
+
+
+#: What a client does about a missing or stale If-Match (Werkzeug's own texts say neither).
+PRECONDITION_HINTS = {
+    428: "This change needs the record's ETag: GET the record and send its ETag in If-Match.",
+    412: "The record changed since you read it; GET it again and send its new ETag in If-Match.",
+}
 
 
 def _flatten_webargs(messages):
@@ -178,6 +187,8 @@ class Api(_Api):
         if errors_map is not None:
             errors_map = _flatten_webargs(errors_map)
         detail = data.get("message") or error.description
+        if error.code in PRECONDITION_HINTS and detail == type(error).description:  # Werkzeug's generic text
+            detail = PRECONDITION_HINTS[error.code]
         if error.code == 422 and errors_map:
             detail = "The request has invalid fields: " + ", ".join(sorted(map(str, errors_map)))
         if error.code == 500:
@@ -279,6 +290,7 @@ def _verify_token(token):
 
 @auth.get_user_roles
 def _user_roles(user):
+    g.auth_role = user.role  # for the 403's message
     return [user.role]
 
 
@@ -286,7 +298,11 @@ def _user_roles(user):
 def _auth_error(status):
     if status == 401:
         return problem(401, "Unauthorized", "A valid bearer token is required (Authorization: Bearer cxg_…).")
-    return problem(403, "Forbidden", "Your role may not perform this action.")
+    allowed = list(g.get("roles_allowed") or ())
+    if not allowed:
+        return problem(403, "Forbidden", "Your role may not perform this action.")
+    return problem(403, "Forbidden", f"Your role ({g.get('auth_role')}) may not perform this action; "
+                   f"it is open to: {', '.join(allowed)}.", roles_allowed=allowed)
 
 
 def current_actor():
@@ -375,7 +391,13 @@ class Blueprint(_Blueprint):
         requests: the token and the row are both read fresh, together."""
 
         def decorator(func):
-            wrapped = auth.login_required(role=list(roles) or None)(func)
+            checked_role = auth.login_required(role=list(roles) or None)(func)
+
+            @functools.wraps(func)
+            def wrapped(*args, **kwargs):
+                g.roles_allowed = roles  # named by the 403
+                return checked_role(*args, **kwargs)
+
             if read_along is not None:
                 checked = wrapped
 
@@ -405,10 +427,15 @@ class Blueprint(_Blueprint):
         """A callable the service runs on the record it read: If-Match must name it."""
         if request.if_match.star_tag:
             raise errors.PreconditionFailed(
-                "If-Match: * is not accepted; send the ETag you received with the record")
+                "If-Match: * is not accepted; GET the record and send its ETag in If-Match")
 
         def check(record):
-            self.check_etag(self._etag_data(record))
+            try:
+                self.check_etag(self._etag_data(record))
+            except SmorestPreconditionFailed:
+                raise errors.PreconditionFailed(
+                    f"{_record_name(record)} changed since you read it; GET it again and send its new ETag "
+                    "in If-Match") from None
 
         return check
 
@@ -457,6 +484,12 @@ class Blueprint(_Blueprint):
         return self.doc(**doc)(wrapper)
 
 
+def _record_name(record):
+    """``Initiative`` 5 -> ``"initiative 5"``; ``ScoringModel`` 2 -> ``"scoring model 2"``."""
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", type(record).__name__).lower()
+    return f"{words} {record.id}"
+
+
 def _replay(existing, fingerprint):
     if existing.fingerprint != fingerprint:
         raise errors.RuleViolation("this Idempotency-Key was used with a different request body",
@@ -477,14 +510,6 @@ class Schema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
         ordered = True
-
-
-MONEY_MAX = 10**13
-
-
-def Money(**kwargs):
-    """Integer minor units, 0 … 10^13 (floats and strings refused)."""
-    return ma.fields.Integer(strict=True, validate=ma.validate.Range(0, MONEY_MAX), **kwargs)
 
 
 def StrictInt(lo=None, hi=None, **kwargs):

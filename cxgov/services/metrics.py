@@ -116,6 +116,10 @@ def measurements_digest(rows):
          "segment": m.segment, "channel": m.channel} for m in rows])).hexdigest()
 
 
+def _bound(limit):
+    return "no limit" if limit is None else f"{limit:g}"
+
+
 def record_measurements(actor, metric_id, rows, labels=None, refused=None):
     """Insert all rows or none; values outside the metric's range are refused, each named by its
     label (``labels[i]`` for ``rows[i]``: a CSV's line; by default the 0-based index, as a JSON
@@ -129,7 +133,8 @@ def record_measurements(actor, metric_id, rows, labels=None, refused=None):
             if (metric.range_min is not None and value < metric.range_min) or \
                     (metric.range_max is not None and value > metric.range_max):
                 label = str(index) if labels is None else labels[index]
-                bad[label] = [f"value {value} outside [{metric.range_min}, {metric.range_max}]"]
+                bad[label] = [f"value {value} is outside the range of metric {metric.key}, "
+                              f"{_bound(metric.range_min)} to {_bound(metric.range_max)}"]
         if bad:
             raise RuleViolation(f"{len(bad)} measurement(s) unreadable or outside the range of metric {metric.key}; "
                                 "nothing stored", errors=bad)

@@ -95,5 +95,6 @@ def delete_recorded(actor, record, entity_type):
         except peewee.IntegrityError as exc:
             raise Conflict(f"{entity_type} {record.id} is still referenced and cannot be deleted") from exc
         if deleted != 1:
-            raise PreconditionFailed(f"{entity_type} {record.id} was changed by someone else since you read it")
+            raise PreconditionFailed(
+                f"{entity_type} {record.id} was changed by someone else since you read it; GET it again")
         append_event(actor, f"{entity_type}.deleted", entity_type, record.id, {"before": before})

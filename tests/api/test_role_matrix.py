@@ -42,6 +42,7 @@ MATRIX = {
     "GET /readyz": (PUBLIC, "readiness (checks the database); no token"),
     "GET /api/v1/openapi.json": (PUBLIC, "the OpenAPI document; no token"),
     "GET /api/docs": (PUBLIC, "interactive docs; no token"),
+    "GET /api/docs/assets/{filename}": (PUBLIC, "Swagger UI's files, served by the app; no token"),
     "GET /api/v1/users": (ADMIN, ""),
     "POST /api/v1/users": (ADMIN, ""),
     "GET /api/v1/users/me": (EVERYONE, "the caller's own user"),
@@ -199,6 +200,7 @@ def _path_params(app, world, method, path):
         "metric_id": world["metric"],
         "objective_id": world["objective"],
         "round_id": world["round"],
+        "filename": "swagger-ui.css",
         # a submitted initiative is visible to every role; writes go to team A's draft
         "initiative_id": world["submitted_a"] if method == "GET" else world["draft_a"],
     }

@@ -1,8 +1,6 @@
-import datetime as dt
-
 import marshmallow as ma
 
-from cxgov.api.base import QueryInt, Schema, Text
+from cxgov.api.base import QueryInt, Schema, Text, UtcDateTime
 
 
 class ProofSchema(Schema):
@@ -14,7 +12,7 @@ class ProofSchema(Schema):
 class AuditEventSchema(Schema):
     id = ma.fields.Integer()
     seq = ma.fields.Integer()
-    occurred_at = ma.fields.DateTime()
+    occurred_at = UtcDateTime()
     actor_id = ma.fields.Integer(allow_none=True)
     actor_email = ma.fields.String(allow_none=True)
     action = ma.fields.String()
@@ -37,8 +35,8 @@ class AuditQueryArgsSchema(Schema):
     entity_id = Text(40)
     actor_id = QueryInt()
     action = Text(60)
-    since = ma.fields.AwareDateTime(default_timezone=dt.timezone.utc)
-    until = ma.fields.AwareDateTime(default_timezone=dt.timezone.utc)
+    since = UtcDateTime()
+    until = UtcDateTime()
 
 
 class VerifyArgsSchema(Schema):

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Money, QueryInt, Schema, StrictBool, Text
+from cxgov.api.base import Id, IsoDate, Money, MoneyOut, QueryInt, Schema, StrictBool, Text, UtcDateTime
 from cxgov.models.governance import OUTCOMES, VOTE_CHOICES
 
 
@@ -20,8 +20,8 @@ class VoteSchema(Schema):
     choice = ma.fields.String()
     comment = ma.fields.String()
     version = ma.fields.Integer()
-    created_at = ma.fields.DateTime()
-    updated_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class VoteQueryArgsSchema(Schema):
@@ -42,7 +42,7 @@ class DelegationSchema(Schema):
     round_id = ma.fields.Integer()
     member_id = ma.fields.Integer()
     delegate_id = ma.fields.Integer()
-    created_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class DecisionCreateSchema(Schema):
@@ -52,7 +52,7 @@ class DecisionCreateSchema(Schema):
     approved_amount = Money(metadata={"description": "approvals: at most the request"})
     conditions = Text(5000, min_length=0, load_default="")
     accountable_owner_id = Id(metadata={"description": "approvals: who answers for delivery"})
-    due_date = ma.fields.Date(metadata={"description": "approvals: delivery due"})
+    due_date = IsoDate(metadata={"description": "approvals: delivery due"})
     deferred_to_round_id = Id(metadata={"description": "deferrals: a later round in planning or open"})
     override = StrictBool(load_default=False)
     override_rationale = Text(5000, min_length=0, load_default="")
@@ -63,11 +63,11 @@ class DecisionSchema(Schema):
     round_id = ma.fields.Integer()
     initiative_id = ma.fields.Integer()
     outcome = ma.fields.String()
-    approved_amount = ma.fields.Integer(allow_none=True)
+    approved_amount = MoneyOut(allow_none=True)
     rationale = ma.fields.String()
     conditions = ma.fields.String()
     accountable_owner_id = ma.fields.Integer(allow_none=True)
-    due_date = ma.fields.Date(allow_none=True)
+    due_date = IsoDate(allow_none=True)
     deferred_to_id = ma.fields.Integer(allow_none=True)
     override = ma.fields.Boolean()
     override_kinds = ma.fields.List(ma.fields.String())
@@ -75,7 +75,7 @@ class DecisionSchema(Schema):
     tally = ma.fields.Dict()
     ranking_id = ma.fields.Integer(attribute="ranking", allow_none=True)
     decided_by_id = ma.fields.Integer()
-    decided_at = ma.fields.DateTime()
-    round_budget = ma.fields.Integer(metadata={"description": "after this decision"})
-    round_committed = ma.fields.Integer()
-    round_remaining = ma.fields.Integer()
+    decided_at = UtcDateTime()
+    round_budget = MoneyOut(metadata={"description": "after this decision"})
+    round_committed = MoneyOut()
+    round_remaining = MoneyOut()

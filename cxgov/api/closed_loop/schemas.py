@@ -1,11 +1,7 @@
-import datetime as dt
-
 import marshmallow as ma
 
-from cxgov.api.base import Id, Number, QueryInt, Schema, StrictInt, Text
+from cxgov.api.base import Id, IsoDate, Number, QueryInt, Schema, StrictInt, Text, UtcDateTime
 from cxgov.models.closed_loop import MATURITY_ELEMENTS
-
-UTC = dt.timezone.utc
 
 
 class RealizedSchema(Schema):
@@ -14,10 +10,10 @@ class RealizedSchema(Schema):
 
 
 class WindowSchema(Schema):
-    before_start = ma.fields.AwareDateTime(required=True, default_timezone=UTC)
-    before_end = ma.fields.AwareDateTime(required=True, default_timezone=UTC)
-    after_start = ma.fields.AwareDateTime(required=True, default_timezone=UTC)
-    after_end = ma.fields.AwareDateTime(required=True, default_timezone=UTC)
+    before_start = UtcDateTime(required=True)
+    before_end = UtcDateTime(required=True)
+    after_start = UtcDateTime(required=True)
+    after_end = UtcDateTime(required=True)
 
     @ma.validates_schema
     def _ordered(self, data, **kwargs):
@@ -49,7 +45,7 @@ class ReviewSchema(Schema):
     lessons_learned = ma.fields.String()
     metrics = ma.fields.List(ma.fields.Nested(ReviewMetricSchema))
     created_by_id = ma.fields.Integer()
-    created_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class CalibrationSchema(Schema):
@@ -70,7 +66,7 @@ MaturityLevelsSchema = Schema.from_dict(LEVELS, name="MaturityLevels")
 
 
 class MaturityCreateSchema(Schema):
-    assessed_on = ma.fields.Date(required=True)
+    assessed_on = IsoDate(required=True)
     levels = ma.fields.Nested(MaturityLevelsSchema, required=True,
                               metadata={"description": f"1–5 for each of {', '.join(MATURITY_ELEMENTS)}"})
     note = Text(5000, min_length=0, load_default="")
@@ -78,10 +74,10 @@ class MaturityCreateSchema(Schema):
 
 class MaturitySchema(Schema):
     id = ma.fields.Integer()
-    assessed_on = ma.fields.Date()
+    assessed_on = IsoDate()
     levels = ma.fields.Dict()
     note = ma.fields.String()
-    created_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class MaturityOverviewSchema(Schema):

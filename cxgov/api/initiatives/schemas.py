@@ -1,6 +1,8 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, QueryInt, Money, Number, Schema, StrictInt, Text, sort_field
+from cxgov.api.base import (
+    MONEY_MAX, Id, IsoDate, Money, MoneyOut, Number, QueryInt, Schema, StrictInt, Text, UtcDateTime, sort_field,
+)
 from cxgov.models.initiatives import BUILDING_BLOCKS, CHANNELS, FOCUS_AREAS, JOURNEY_STAGES, STATUSES
 
 SORTABLE = ("id", "title", "requested_amount", "status", "risk", "months_to_value", "created_at")
@@ -93,21 +95,21 @@ class InitiativeSchema(Schema):
     impacts = ma.fields.List(ma.fields.Nested(_ImpactOut), attribute="impact_rows")
     partners = ma.fields.List(ma.fields.Nested(_PartnerOut), attribute="partner_rows")
     dependency_ids = ma.fields.List(ma.fields.Integer())
-    one_time_cost = ma.fields.Integer()
-    annual_cost = ma.fields.Integer()
-    requested_amount = ma.fields.Integer()
+    one_time_cost = MoneyOut()
+    annual_cost = MoneyOut()
+    requested_amount = MoneyOut()
     risk = ma.fields.Integer()
     months_to_value = ma.fields.Integer()
     status = ma.fields.String()
     status_reason = ma.fields.String()
     round_id = ma.fields.Integer(allow_none=True)
-    approved_amount = ma.fields.Integer(allow_none=True)
+    approved_amount = MoneyOut(allow_none=True)
     accountable_owner_id = ma.fields.Integer(allow_none=True)
-    due_date = ma.fields.Date(allow_none=True)
+    due_date = IsoDate(allow_none=True)
     allowed_transitions = ma.fields.List(ma.fields.String())
     version = ma.fields.Integer()
-    created_at = ma.fields.DateTime()
-    updated_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class InitiativeQueryArgsSchema(Schema):
@@ -139,7 +141,43 @@ class StatusUpdateSchema(Schema):
     percent_complete = ma.fields.Integer()
     note = ma.fields.String()
     created_by_id = ma.fields.Integer()
-    created_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
+
+
+class _HistoryScore(Schema):
+    ranking_id = ma.fields.Integer()
+    round_id = ma.fields.Integer()
+    rank = ma.fields.Integer()
+    score = ma.fields.Float()
+    of = ma.fields.Integer(metadata={"description": "initiatives in that ranking"})
+    ranked_at = UtcDateTime()
+
+
+class _HistoryVote(Schema):
+    round_id = ma.fields.Integer()
+    member_id = ma.fields.Integer()
+    cast_by_id = ma.fields.Integer()
+    choice = ma.fields.String()
+    comment = ma.fields.String()
+    at = UtcDateTime()
+
+
+class _HistoryDecision(Schema):
+    id = ma.fields.Integer()
+    round_id = ma.fields.Integer()
+    outcome = ma.fields.String()
+    approved_amount = MoneyOut(allow_none=True)
+    rationale = ma.fields.String()
+    override_kinds = ma.fields.List(ma.fields.String())
+    deferred_to_id = ma.fields.Integer(allow_none=True)
+    decided_at = UtcDateTime()
+
+
+class _HistoryStatusUpdate(Schema):
+    rag = ma.fields.String()
+    percent_complete = ma.fields.Integer()
+    note = ma.fields.String()
+    at = UtcDateTime()
 
 
 class HistorySchema(Schema):
@@ -149,18 +187,18 @@ class HistorySchema(Schema):
     withheld = ma.fields.List(ma.fields.String(), metadata={
         "description": "parts left empty because the caller may not read those records directly "
                        "(scores, votes, decisions)"})
-    scores = ma.fields.List(ma.fields.Dict())
-    votes = ma.fields.List(ma.fields.Dict())
-    decisions = ma.fields.List(ma.fields.Dict())
-    status_updates = ma.fields.List(ma.fields.Dict())
+    scores = ma.fields.List(ma.fields.Nested(_HistoryScore))
+    votes = ma.fields.List(ma.fields.Nested(_HistoryVote))
+    decisions = ma.fields.List(ma.fields.Nested(_HistoryDecision))
+    status_updates = ma.fields.List(ma.fields.Nested(_HistoryStatusUpdate))
 
 
 class ActualCreateSchema(Schema):
-    amount = ma.fields.Integer(strict=True, required=True, validate=ma.validate.Range(-(10**13), 10**13),
-                               metadata={"description": "minor units; negative only to reverse an entry"})
+    amount = Money(-MONEY_MAX, MONEY_MAX, required=True,
+                   metadata={"description": "minor units; negative only to reverse an entry"})
     fiscal_year = StrictInt(2000, 2100, required=True)
     fiscal_quarter = StrictInt(1, 4, required=True)
-    booked_on = ma.fields.Date(required=True)
+    booked_on = IsoDate(required=True)
     reference = Text(120, required=True, metadata={"description": "e.g. the invoice number"})
     note = Text(2000, min_length=0, load_default="")
     reverses = Id(metadata={"description": "the entry this one corrects (with the negated amount)"})
@@ -169,12 +207,12 @@ class ActualCreateSchema(Schema):
 class ActualSchema(Schema):
     id = ma.fields.Integer()
     initiative_id = ma.fields.Integer()
-    amount = ma.fields.Integer()
+    amount = MoneyOut()
     fiscal_year = ma.fields.Integer()
     fiscal_quarter = ma.fields.Integer()
-    booked_on = ma.fields.Date()
+    booked_on = IsoDate()
     reference = ma.fields.String()
     note = ma.fields.String()
     reverses_id = ma.fields.Integer(allow_none=True)
     created_by_id = ma.fields.Integer()
-    created_at = ma.fields.DateTime()
+    created_at = UtcDateTime()

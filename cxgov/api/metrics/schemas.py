@@ -1,9 +1,10 @@
 import csv
 import io
+import math
 
 import marshmallow as ma
 
-from cxgov.api.base import Number, Schema, Text, sort_field
+from cxgov.api.base import IsoDate, Number, Schema, Text, UtcDateTime, sort_field
 from cxgov.errors import RuleViolation
 
 DIRECTIONS = ("higher_is_better", "lower_is_better")
@@ -24,8 +25,8 @@ class MetricSchema(Schema):
     range_max = ma.fields.Float(allow_none=True)
     description = ma.fields.String()
     version = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class MetricCreateSchema(Schema):
@@ -62,14 +63,14 @@ class MetricQueryArgsSchema(Schema):
 class MeasurementSchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     metric_id = ma.fields.Integer(dump_only=True)
-    measured_at = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
+    measured_at = UtcDateTime()
     value = ma.fields.Float()
     segment = ma.fields.String(allow_none=True)
     channel = ma.fields.String(allow_none=True)
 
 
 class MeasurementInSchema(Schema):
-    measured_at = ma.fields.AwareDateTime(required=True, default_timezone=__import__("datetime").timezone.utc)
+    measured_at = UtcDateTime(required=True)
     value = Number(-BIG, BIG, required=True)
     segment = Text(80, allow_none=True, load_default=None)
     channel = Text(40, allow_none=True, load_default=None)
@@ -86,8 +87,8 @@ class MeasurementBatchResultSchema(Schema):
 
 
 class MeasurementQueryArgsSchema(Schema):
-    since = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
-    until = ma.fields.AwareDateTime(default_timezone=__import__("datetime").timezone.utc)
+    since = UtcDateTime()
+    until = UtcDateTime()
     segment = Text(80)
     channel = Text(40)
 
@@ -97,7 +98,7 @@ class AggregateArgsSchema(MeasurementQueryArgsSchema):
 
 
 class AggregatePointSchema(Schema):
-    period_start = ma.fields.Date()
+    period_start = IsoDate()
     count = ma.fields.Integer()
     mean = ma.fields.Float()
     min = ma.fields.Float()
@@ -118,7 +119,10 @@ def parse_measurements_csv(text):
         raise RuleViolation("the CSV needs a header row with measured_at and value (segment, channel optional)",
                             errors={"header": ["measured_at,value[,segment,channel]"]})
     if extra := set(reader.fieldnames) - {"measured_at", "value", "segment", "channel"}:
-        raise RuleViolation(f"unknown CSV columns {sorted(extra)}", errors={"header": [f"unknown {sorted(extra)}"]})
+        named = ", ".join(f'"{name}"' for name in sorted(extra))
+        raise RuleViolation(f"unknown CSV column(s) {named}: the columns are measured_at, value, segment, channel",
+                            errors={"header": [f"unknown column(s) {named}; the columns are measured_at, value, "
+                                               "segment, channel"]})
     schema, rows, labels, errors = MeasurementInSchema(), [], [], {}
     while True:
         line = reader.line_num + 1  # where the next record starts
@@ -133,15 +137,50 @@ def parse_measurements_csv(text):
             raise RuleViolation("at most 10,000 rows per upload", errors={"rows": ["at most 10,000"]})
         label = f"line {line}"
         if None in raw:  # more fields than the header names
-            errors[label] = [f"{len(raw[None])} field(s) more than the header's {len(fieldnames)}"]
+            errors[label] = [f"this line has {len(fieldnames) + len(raw[None])} fields where the header names "
+                             f"{len(fieldnames)}: put a value that holds a comma in double quotes"]
             continue
-        cleaned = {k: v for k, v in raw.items() if v not in (None, "") or k in ("measured_at", "value")}
+        if problems := _unreadable_cells(raw):
+            errors[label] = problems
+            continue
+        cleaned = {k: v for k, v in raw.items() if v not in (None, "")}
+        cleaned["value"] = float(cleaned["value"])
         try:
-            cleaned["value"] = float(cleaned["value"]) if cleaned.get("value") not in (None, "") else None
             rows.append(schema.load(cleaned))
             labels.append(label)
-        except (ValueError, ma.ValidationError) as exc:
-            errors[label] = [str(getattr(exc, "messages", exc))]
+        except ma.ValidationError as exc:
+            errors[label] = list(_sentences(exc.messages))
     if not rows and not errors:
         raise RuleViolation("the CSV has no rows", errors={"rows": ["at least one"]})
     return rows, labels, errors
+
+
+def _unreadable_cells(raw):
+    """What a person must fix in a row's required cells, as sentences ([] when they read)."""
+    problems = []
+    if raw.get("measured_at") in (None, ""):
+        problems.append("measured_at is empty: write an ISO 8601 date and time, e.g. 2026-10-01T09:30:00Z")
+    value = raw.get("value")
+    if value in (None, ""):
+        problems.append("value is empty: write a number, e.g. 31.5")
+    else:
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if number is None or not math.isfinite(number):
+            problems.append(f'value "{value[:40]}" is not a number: write one with a dot for decimals, e.g. 31.5')
+    return problems
+
+
+def _sentences(messages, field=None):
+    """marshmallow's nested messages as flat sentences, each naming its column."""
+    if isinstance(messages, dict):
+        for key, inner in messages.items():
+            yield from _sentences(inner, field if key == ma.exceptions.SCHEMA else key)
+    elif isinstance(messages, (list, tuple)):
+        for inner in messages:
+            yield from _sentences(inner, field)
+    else:
+        text = str(messages)
+        yield text if field is None or text.startswith(field) else f"{field}: {text}"

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, QueryInt, Number, Schema, Text, sort_field
+from cxgov.api.base import Id, IsoDate, Number, QueryInt, Schema, Text, UtcDateTime, sort_field
 from cxgov.api.metrics.schemas import BIG
 
 SORTABLE = ("id", "title", "deadline", "weight")
@@ -13,11 +13,11 @@ class ObjectiveSchema(Schema):
     metric_id = ma.fields.Integer()
     baseline = ma.fields.Float()
     target = ma.fields.Float()
-    deadline = ma.fields.Date()
+    deadline = IsoDate()
     weight = ma.fields.Float()
     version = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class ObjectiveCreateSchema(Schema):
@@ -26,7 +26,7 @@ class ObjectiveCreateSchema(Schema):
     metric_id = Id(required=True, metadata={"description": "a goal without a metric is refused"})
     baseline = Number(-BIG, BIG, required=True)
     target = Number(-BIG, BIG, required=True, metadata={"description": "a goal without a target is refused"})
-    deadline = ma.fields.Date(required=True)
+    deadline = IsoDate(required=True)
     weight = Number(0.0001, 1000, required=True)
 
 
@@ -36,7 +36,7 @@ class ObjectiveUpdateSchema(Schema):
     metric_id = Id()
     baseline = Number(-BIG, BIG)
     target = Number(-BIG, BIG)
-    deadline = ma.fields.Date()
+    deadline = IsoDate()
     weight = Number(0.0001, 1000)
 
 

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Schema, StrictInt, Text, sort_field
+from cxgov.api.base import IsoDate, Schema, StrictInt, Text, UtcDateTime, sort_field
 
 KINDS = ("supplier", "vendor", "provider", "reseller", "agency", "other")
 SORTABLE = ("id", "name", "kind")
@@ -12,8 +12,8 @@ class PartnerSchema(Schema):
     kind = ma.fields.String()
     description = ma.fields.String()
     version = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class PartnerCreateSchema(Schema):
@@ -41,18 +41,18 @@ def Score(**kwargs):
 class AssessmentSchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     partner_id = ma.fields.Integer(dump_only=True)
-    assessed_on = ma.fields.Date()
+    assessed_on = IsoDate()
     shared_vision = ma.fields.Integer()
     data_sharing = ma.fields.Integer()
     process_integration = ma.fields.Integer()
     feedback_responsiveness = ma.fields.Integer()
     note = ma.fields.String()
     assessed_by = ma.fields.String()
-    created_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class AssessmentCreateSchema(Schema):
-    assessed_on = ma.fields.Date(required=True)
+    assessed_on = IsoDate(required=True)
     shared_vision = Score(required=True, metadata={"description": "shared CX vision, 1–5"})
     data_sharing = Score(required=True, metadata={"description": "customer-data sharing, 1–5"})
     process_integration = Score(required=True, metadata={"description": "process integration, 1–5"})

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import MAX_ID, Id, Money, Number, Schema, StrictBool, Text
+from cxgov.api.base import MAX_ID, Id, Money, Number, Schema, StrictBool, Text, UtcDateTime
 from cxgov.models.initiatives import FOCUS_AREAS
 
 MAX_IDS = 10000
@@ -55,7 +55,7 @@ class PortfolioScenarioSchema(Schema):
     round_id = ma.fields.Integer()
     ranking_id = ma.fields.Integer()
     created_by = ma.fields.Integer(allow_none=True)
-    created_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
     request = ma.fields.Dict()
     budget = ma.fields.Function(lambda s: s.result["budget"])
     value_note = ma.fields.Function(lambda s: s.result["value_note"])

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import QueryInt, Schema
+from cxgov.api.base import MoneyOut, QueryInt, Schema, UtcDateTime
 
 
 class RankingEntrySchema(Schema):
@@ -9,8 +9,8 @@ class RankingEntrySchema(Schema):
     team_id = ma.fields.Function(lambda e: e.detail["team_id"])
     rank = ma.fields.Integer()
     score = ma.fields.Float()
-    cost = ma.fields.Integer(metadata={"description": "total cost of ownership over the model's horizon, minor units"})
-    requested_amount = ma.fields.Integer()
+    cost = MoneyOut(metadata={"description": "total cost of ownership over the model's horizon, minor units"})
+    requested_amount = MoneyOut()
     funded_by_fill = ma.fields.Boolean(metadata={"description": "funded by a rank-order fill of the round budget"})
     distance_to_line = ma.fields.Float(allow_none=True,
                                        metadata={"description": "score minus the funding line's score"})
@@ -27,14 +27,14 @@ class RankingSchema(Schema):
     scoring_model_id = ma.fields.Integer()
     model_version = ma.fields.Integer()
     inputs_hash = ma.fields.String()
-    budget = ma.fields.Integer()
+    budget = MoneyOut()
     funding_line_score = ma.fields.Float(allow_none=True)
     criteria = ma.fields.List(ma.fields.String(), attribute="criteria_names")
     weights = ma.fields.List(ma.fields.Float())
     entry_count = ma.fields.Integer()
     tie_break = ma.fields.Constant("score, then lower requested amount, then lower initiative id")
     created_by = ma.fields.Integer(allow_none=True)
-    created_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
     entries = ma.fields.List(ma.fields.Nested(RankingEntrySchema))
 
 

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import QueryInt, Schema
+from cxgov.api.base import IsoDate, MoneyOut, QueryInt, Schema
 from cxgov.services.finance import GROUPS
 
 FORMATS = ma.validate.OneOf(["json", "csv"])
@@ -19,8 +19,8 @@ class OverdueSchema(Schema):
     status = ma.fields.String()
     team_id = ma.fields.Integer()
     round_id = ma.fields.Integer(allow_none=True)
-    approved_amount = ma.fields.Integer(allow_none=True)
-    due_date = ma.fields.Date()
+    approved_amount = MoneyOut(allow_none=True)
+    due_date = IsoDate()
     days_overdue = ma.fields.Integer()
     accountable_owner = ma.fields.Nested(PersonSchema)
     sponsor = ma.fields.Nested(PersonSchema)

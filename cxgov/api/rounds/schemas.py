@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Money, QueryInt, Schema, StrictInt, Text, sort_field
+from cxgov.api.base import Id, Money, MoneyOut, QueryInt, Schema, StrictInt, Text, UtcDateTime, sort_field
 from cxgov.models.rounds import ROUND_STATUSES
 
 SORTABLE = ("id", "name", "fiscal_year", "budget", "status")
@@ -11,19 +11,19 @@ class RoundSchema(Schema):
     name = ma.fields.String()
     fiscal_year = ma.fields.Integer()
     fiscal_quarter = ma.fields.Integer(allow_none=True)
-    budget = ma.fields.Integer(metadata={"description": "minor units"})
-    committed = ma.fields.Integer(metadata={"description": "approved so far, minor units"})
+    budget = MoneyOut(metadata={"description": "minor units"})
+    committed = MoneyOut(metadata={"description": "approved so far, minor units"})
     remaining = ma.fields.Method("_remaining", metadata={"description": "budget − committed, minor units"})
     status = ma.fields.String()
     description = ma.fields.String()
-    supermajority_above = ma.fields.Integer(allow_none=True, metadata={
+    supermajority_above = MoneyOut(allow_none=True, metadata={
         "description": "approvals above this amount need two thirds of the non-recused board"})
     scoring_model_id = ma.fields.Integer(allow_none=True, metadata={"description": "the pinned scoring model version"})
     pinned_ranking_id = ma.fields.Integer(allow_none=True,
                                           metadata={"description": "the ranking the board decides on (from in_review)"})
     version = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
     def _remaining(self, obj):
         return obj.budget - obj.committed

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Number, Schema, StrictInt, Text
+from cxgov.api.base import Number, Schema, StrictInt, Text, UtcDateTime
 from cxgov.services.criteria import CRITERIA
 from cxgov.services.scoring_models import METHODS, NORMALIZATIONS
 
@@ -50,7 +50,7 @@ class ScoringModelSchema(Schema):
     ahp = ma.fields.Dict(allow_none=True)
     locked = ma.fields.Boolean(metadata={"description": "used by a ranking"})
     created_by = ma.fields.Integer(allow_none=True)
-    created_at = ma.fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class ScoringModelQueryArgsSchema(Schema):

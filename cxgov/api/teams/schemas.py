@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Schema, StrictBool, Text, sort_field
+from cxgov.api.base import Schema, StrictBool, Text, UtcDateTime, sort_field
 
 SORTABLE = ("id", "name", "department")
 
@@ -13,8 +13,8 @@ class TeamSchema(Schema):
     lead_name = ma.fields.String()
     lead_email = ma.fields.String(allow_none=True)
     version = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class TeamCreateSchema(Schema):

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Schema, Text
+from cxgov.api.base import Id, Schema, Text, UtcDateTime
 
 
 class TokenSchema(Schema):
@@ -8,10 +8,10 @@ class TokenSchema(Schema):
     user_id = ma.fields.Integer()
     name = ma.fields.String()
     prefix = ma.fields.String(metadata={"description": "the first characters, to recognise a token"})
-    expires_at = ma.fields.DateTime()
-    revoked_at = ma.fields.DateTime(allow_none=True)
+    expires_at = UtcDateTime()
+    revoked_at = UtcDateTime(allow_none=True)
     version = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class IssuedTokenSchema(TokenSchema):

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, QueryInt, Schema, StrictBool, Text, sort_field
+from cxgov.api.base import Id, QueryInt, Schema, StrictBool, Text, UtcDateTime, sort_field
 from cxgov.models.users import ROLES
 
 SORTABLE = ("id", "email", "name", "role")
@@ -14,8 +14,8 @@ class UserSchema(Schema):
     team_id = ma.fields.Integer(allow_none=True)
     active = ma.fields.Boolean()
     version = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.DateTime(dump_only=True)
-    updated_at = ma.fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class UserCreateSchema(Schema):
