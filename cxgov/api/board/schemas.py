@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Money, QueryInt, Schema, StrictBool, Text
+from cxgov.api.base import MAX_ID, Id, Money, QueryInt, Schema, StrictBool, Text
 from cxgov.models.governance import OUTCOMES, VOTE_CHOICES
 
 
@@ -45,15 +45,34 @@ class DelegationSchema(Schema):
     created_at = ma.fields.DateTime()
 
 
+class RoundOrNext(ma.fields.Field):
+    """A round id, or the string "next"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {})["oneOf"] = [
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID}, {"type": "string", "enum": ["next"]}]
+        super().__init__(**kwargs)
+        self._round_id = Id()
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "next":
+            return value
+        return self._round_id.deserialize(value, attr, data, **kwargs)
+
+
 class DecisionCreateSchema(Schema):
     initiative_id = Id(required=True)
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
     rationale = Text(5000, required=True)
     approved_amount = Money(metadata={"description": "approvals: at most the request"})
     conditions = Text(5000, min_length=0, load_default="")
-    accountable_owner_id = Id(metadata={"description": "approvals: who answers for delivery"})
-    due_date = ma.fields.Date(metadata={"description": "approvals: delivery due"})
-    deferred_to_round_id = Id(metadata={"description": "deferrals: a later round in planning or open"})
+    accountable_owner_id = Id(metadata={"description": "approvals: who answers for delivery "
+                                                       "(default: the initiative's owner)"})
+    due_date = ma.fields.Date(metadata={"description": "approvals: delivery due, on or after the decision date "
+                                                  "(default: decision date + the initiative's months_to_value)"})
+    deferred_to_round_id = RoundOrNext(metadata={
+        "description": 'deferrals: a later round in planning or open, or "next": the round of the next fiscal '
+                       "quarter after this round's (created in planning, budget 0, if missing)"})
     override = StrictBool(load_default=False)
     override_rationale = Text(5000, min_length=0, load_default="")
 
@@ -72,6 +91,10 @@ class DecisionSchema(Schema):
     override = ma.fields.Boolean()
     override_kinds = ma.fields.List(ma.fields.String())
     override_rationale = ma.fields.String()
+    departure = ma.fields.Dict(allow_none=True, metadata={
+        "description": "a departure from the ranking: kind ranking_departure, funded_by_fill, displaces "
+                       "(initiatives the fill no longer funds), makes_room_for (those it now funds); "
+                       "null when the decision follows the ranking"})
     tally = ma.fields.Dict()
     ranking_id = ma.fields.Integer(attribute="ranking", allow_none=True)
     decided_by_id = ma.fields.Integer()
