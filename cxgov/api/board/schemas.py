@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from cxgov.api.base import MAX_ID, Id, Money, QueryInt, Schema, StrictBool, Text
 from cxgov.models.governance import OUTCOMES, VOTE_CHOICES
+from cxgov.services.governance import MAX_BATCH
 
 
 class VoteCreateSchema(Schema):
@@ -100,5 +101,30 @@ class DecisionSchema(Schema):
     decided_by_id = ma.fields.Integer()
     decided_at = ma.fields.DateTime()
     round_budget = ma.fields.Integer(metadata={"description": "after this decision"})
+    round_committed = ma.fields.Integer()
+    round_remaining = ma.fields.Integer()
+
+
+class VoteBatchSchema(Schema):
+    votes = ma.fields.List(ma.fields.Nested(VoteCreateSchema), required=True,
+                           validate=ma.validate.Length(1, MAX_BATCH),
+                           metadata={"description": f"1 to {MAX_BATCH} votes, each as POST …/votes takes it"})
+
+
+class VoteBatchResultSchema(Schema):
+    votes = ma.fields.List(ma.fields.Nested(VoteSchema))
+
+
+class DecisionBatchSchema(Schema):
+    decisions = ma.fields.List(ma.fields.Nested(DecisionCreateSchema), required=True,
+                               validate=ma.validate.Length(1, MAX_BATCH),
+                               metadata={"description": f"1 to {MAX_BATCH} decisions, each as POST …/decisions "
+                                                        "takes it, applied in list order"})
+
+
+class DecisionBatchResultSchema(Schema):
+    decisions = ma.fields.List(ma.fields.Nested(DecisionSchema), metadata={
+        "description": "in list order; each with the round's budget after it"})
+    round_budget = ma.fields.Integer()
     round_committed = ma.fields.Integer()
     round_remaining = ma.fields.Integer()
