@@ -83,13 +83,13 @@ def tally(round_id, initiative):
 
 
 # ------------------------------------------------------------------ shared checks
-def _round_in_review(round_id):
+def _round_in_review(round_id, actor=None):
     rnd = Round.get_or_none(Round.id == round_id)
     if rnd is None:
         raise NotFound(f"round {round_id} does not exist")
     if rnd.status != "in_review":
         raise InvalidTransition(f"round {rnd.id} is {rnd.status}; votes and decisions only while it is in_review",
-                                current=rnd.status, allowed=["in_review"])
+                                current=rnd.status, **rounds.round_moves(actor, rnd))
     return rnd
 
 
@@ -131,7 +131,7 @@ def delegate_vote(actor, round_id, delegate_id):
 # ------------------------------------------------------------------ votes
 def cast_vote(actor, round_id, initiative_id, choice, comment="", on_behalf_of=None):
     with write_transaction():
-        rnd = _round_in_review(round_id)
+        rnd = _round_in_review(round_id, actor)
         return _cast_vote_in(actor, rnd, initiative_id, choice, comment, on_behalf_of)
 
 
@@ -173,7 +173,7 @@ MAX_BATCH = 500
 def cast_votes(actor, round_id, items):
     """A member's votes on many initiatives, all or nothing (see ``_all_or_nothing``)."""
     with write_transaction():
-        rnd = _round_in_review(round_id)
+        rnd = _round_in_review(round_id, actor)
         return _all_or_nothing("votes", items, lambda item: _cast_vote_in(
             actor, rnd, item["initiative_id"], item["choice"], item.get("comment", ""), item.get("on_behalf_of")))
 
@@ -181,7 +181,7 @@ def cast_votes(actor, round_id, items):
 def decide_batch(actor, round_id, items):
     """The chair's decisions for a meeting, all or nothing; returns [(decision, round after it)]."""
     with write_transaction():
-        rnd = _round_in_review(round_id)
+        rnd = _round_in_review(round_id, actor)
         return _all_or_nothing("decisions", items, lambda item: _decide_in(actor, rnd, item))
 
 
@@ -282,7 +282,7 @@ def _approval_terms(initiative, data, today):
 def decide(actor, round_id, data):
     """Record the chair's decision; returns (decision, round)."""
     with write_transaction():
-        rnd = _round_in_review(round_id)
+        rnd = _round_in_review(round_id, actor)
         return _decide_in(actor, rnd, data)
 
 

@@ -306,3 +306,40 @@ def test_approval_defaults_owner_and_due_date_and_refuses_a_past_due_date(client
     assert approved.json["due_date"] == expected_due
     got = client.get(f"/api/v1/initiatives/{iid}", headers=viewer).json
     assert got["accountable_owner_id"] == before["owner_id"] and got["due_date"] == expected_due
+
+
+def test_closing_a_round_lists_the_undecided_and_the_callers_own_moves(client, board):
+    chair = bearer(board["tokens"]["board_chair"])
+    undecided = sorted([board["submitted_a"]] + board["items"])
+    decide(client, board, undecided[0], "reject", override=True, override_rationale="no quorum today")
+    refused = client.post(f"/api/v1/rounds/{board['round']}/transitions", json={"to": "decided"}, headers=chair)
+    assert refused.status_code == 409
+    assert refused.json["undecided_initiative_ids"] == undecided[1:]
+    assert all(str(i) in refused.json["detail"] for i in undecided[1:])
+    # "decided" is not a move the chair can make now; "open" is
+    assert refused.json["allowed"] == ["open"] and refused.json["all_moves"] == ["decided", "open"]
+    # a board member votes in a round that is not in review: no round move is theirs
+    client.post(f"/api/v1/rounds/{board['round']}/transitions", json={"to": "open"}, headers=chair)
+    late = client.post(f"/api/v1/rounds/{board['round']}/votes", headers=bearer(board["member_tokens"][0]),
+                       json={"initiative_id": undecided[1], "choice": "approve"})
+    assert late.status_code == 409 and late.json["allowed"] == [] and late.json["all_moves"] == ["in_review", "planning"]
+
+
+def test_allowed_transitions_are_the_callers_moves(client, board):
+    """The issue: a viewer and the chair saw ["draft", "cancelled"] on a submitted initiative in
+    a round under review; the chair then got 403 on draft, the team lead 409."""
+    iid = board["items"][0]
+    seen = {role: client.get(f"/api/v1/initiatives/{iid}", headers=bearer(board["tokens"][role])).json
+            for role in ("viewer", "board_chair", "team_lead", "team_lead_b", "admin")}
+    assert all(s["all_moves"] == ["draft", "cancelled"] for s in seen.values())
+    assert seen["viewer"]["allowed_transitions"] == [] and seen["board_chair"]["allowed_transitions"] == []
+    assert seen["team_lead_b"]["allowed_transitions"] == []
+    # the round is in review: withdrawal (→ draft) is nobody's move, cancelling is the own team's
+    assert seen["team_lead"]["allowed_transitions"] == ["cancelled"]
+    assert seen["admin"]["allowed_transitions"] == ["cancelled"]
+    listed = client.get(f"/api/v1/initiatives?round_id={board['round']}", headers=bearer(board["tokens"]["viewer"])).json
+    assert {i["id"]: i["allowed_transitions"] for i in listed}[iid] == []
+    draft = client.post(f"/api/v1/initiatives/{iid}/transitions", json={"to": "draft"},
+                        headers=bearer(board["tokens"]["team_lead"]))
+    assert draft.status_code == 409 and draft.json["allowed"] == ["cancelled"]
+    assert draft.json["all_moves"] == ["draft", "cancelled"]
