@@ -369,7 +369,7 @@ def next_quarter_round(actor, rnd):
     if Round.select().where(Round.name == name).exists():
         raise Conflict(f"a round named {name!r} exists but is not in planning or open; name the round to defer to",
                        errors={"deferred_to_round_id": [f"{name!r} is not in planning or open"]})
-    return rounds.create_round(actor, name=name, fiscal_year=year, fiscal_quarter=quarter, budget=0,
+    return rounds.create_planning_round(actor, name=name, fiscal_year=year, fiscal_quarter=quarter, budget=0,
                            description=f"Created for a deferral from round {rnd.id}.")
 
 

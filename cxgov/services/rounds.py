@@ -35,6 +35,21 @@ def _scoring_model(model_id):
 
 
 def create_round(actor, **values):
+    """A round in planning.  Finance and admin set its budget (required); the chair creates one
+    without a budget or threshold (budget 0 until finance sets it)."""
+    if actor.role == "board_chair":
+        money = [k for k in ("budget", "supermajority_above") if values.get(k) is not None]
+        if money:
+            raise Forbidden(f"only finance and admin set {' and '.join(money)}; the chair creates a round "
+                            "without them (budget 0 until finance sets it)", errors={k: ["finance or admin"] for k in money})
+        values["budget"] = 0
+    elif values.get("budget") is None:
+        raise RuleViolation("a round needs a budget (integer minor units)", errors={"budget": ["required"]})
+    return create_planning_round(actor, **values)
+
+
+def create_planning_round(actor, **values):
+    """Create the round as given (no role rules: callers check them)."""
     with write_transaction():
         values["scoring_model"] = _scoring_model(values.pop("scoring_model_id", None))
         return create_recorded(actor, Round, "round", **values)
