@@ -75,12 +75,8 @@ def directory(role=None, team_id=None, q=None, sort=None):
     if sort and "email" in sort:
         raise RuleViolation("sorting the directory by email is for admins only",
                             errors={"sort": ["one of id, name, role"]})
-    query = (User.select(User.id, User.name, User.role, User.team.alias("team_id"))
+    query = (list_users(role, team_id).select(User.id, User.name, User.role, User.team.alias("team_id"))
              .where(User.active == True))  # noqa: E712
-    if role:
-        query = query.where(User.role == role)
-    if team_id:
-        query = query.where(User.team == team_id)
     if q:
         query = query.where(User.name.contains(q))
     return query.dicts()
