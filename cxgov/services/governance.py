@@ -181,7 +181,7 @@ def cast_votes(actor, round_id, items):
 def decide_batch(actor, round_id, items):
     """The chair's decisions for a meeting, all or nothing; returns [(decision, round after it)]."""
     with write_transaction():
-        rnd = _round_in_review(round_id, actor)
+        rnd = _round_locked_for_decisions(round_id, actor)
         return _all_or_nothing("decisions", items, lambda item: _decide_in(actor, rnd, item))
 
 
@@ -282,8 +282,18 @@ def _approval_terms(initiative, data, today):
 def decide(actor, round_id, data):
     """Record the chair's decision; returns (decision, round)."""
     with write_transaction():
-        rnd = _round_in_review(round_id, actor)
+        rnd = _round_locked_for_decisions(round_id, actor)
         return _decide_in(actor, rnd, data)
+
+
+def _round_locked_for_decisions(round_id, actor):
+    """The round in review, its row locked until the transaction ends: decisions on one round
+    are serialized, so each departure is judged on the committed budget and the decisions
+    before it (SQLite's IMMEDIATE transaction already is; on PostgreSQL a no-op UPDATE takes
+    the row lock portably, where SELECT … FOR UPDATE would not run on SQLite)."""
+    rnd = _round_in_review(round_id, actor)
+    Round.update(committed=Round.committed).where(Round.id == rnd.id).execute()
+    return _round_in_review(round_id, actor)
 
 
 def _decide_in(actor, rnd, data):
