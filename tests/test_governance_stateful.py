@@ -10,7 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from cxgov.db import database
 from cxgov.errors import DomainError
 from cxgov.models import Decision, Initiative, Round, Vote
-from cxgov.services import auth, governance, initiatives, rounds
+from cxgov.services import auth, governance, governance_batches, initiatives, rounds
 from cxgov.services.actor import SYSTEM
 from cxgov.services.audit import verify_chain
 from tests.builders import actor_for, build_world, initiative_payload
@@ -113,7 +113,7 @@ def test_board_rules_hold_under_any_interleaving(machine_app):
                     data["deferred_to_round_id"] = self.later
                 items.append(data)
             try:
-                results = governance.decide_batch(self.chair, self.round, items)
+                results = governance_batches.decide_batch(self.chair, self.round, items)
             except DomainError as exc:
                 after = (Decision.select().where(Decision.round == self.round).count(), Round.get_by_id(self.round).committed)
                 assert after == before, "a refused batch wrote"

@@ -25,7 +25,7 @@ import math
 import peewee
 
 from cxgov.db import write_transaction
-from cxgov.errors import Busy, Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
+from cxgov.errors import Conflict, Forbidden, InvalidTransition, NotFound, RuleViolation
 from cxgov.models import Decision, Delegation, Initiative, InitiativeContributor, RankingEntry, Round, Team, User, Vote
 from cxgov.models.base import utcnow
 from cxgov.services import governance_rules, rounds
@@ -83,7 +83,7 @@ def tally(round_id, initiative):
 
 
 # ------------------------------------------------------------------ shared checks
-def _round_in_review(round_id, actor=None):
+def round_in_review(round_id, actor=None):
     rnd = Round.get_or_none(Round.id == round_id)
     if rnd is None:
         raise NotFound(f"round {round_id} does not exist")
@@ -131,11 +131,11 @@ def delegate_vote(actor, round_id, delegate_id):
 # ------------------------------------------------------------------ votes
 def cast_vote(actor, round_id, initiative_id, choice, comment="", on_behalf_of=None):
     with write_transaction():
-        rnd = _round_in_review(round_id, actor)
-        return _cast_vote_in(actor, rnd, initiative_id, choice, comment, on_behalf_of)
+        rnd = round_in_review(round_id, actor)
+        return cast_vote_in(actor, rnd, initiative_id, choice, comment, on_behalf_of)
 
 
-def _cast_vote_in(actor, rnd, initiative_id, choice, comment="", on_behalf_of=None):
+def cast_vote_in(actor, rnd, initiative_id, choice, comment="", on_behalf_of=None):
     """One vote inside the caller's write transaction (the single call and the batch)."""
     initiative = _submitted_initiative(rnd, initiative_id)
     caster = User.get_by_id(actor.user_id)
@@ -164,64 +164,6 @@ def _cast_vote_in(actor, rnd, initiative_id, choice, comment="", on_behalf_of=No
         vote = Vote.get_by_id(existing.id)
         append_event(actor, "vote.replaced", "vote", vote.id, {"before": before, "after": snapshot(vote)})
     return vote
-
-
-# ------------------------------------------------------------------ batches
-MAX_BATCH = 500
-
-
-def cast_votes(actor, round_id, items):
-    """A member's votes on many initiatives, all or nothing (see ``_all_or_nothing``)."""
-    with write_transaction():
-        rnd = _round_in_review(round_id, actor)
-        return _all_or_nothing("votes", items, lambda item: _cast_vote_in(
-            actor, rnd, item["initiative_id"], item["choice"], item.get("comment", ""), item.get("on_behalf_of")))
-
-
-def decide_batch(actor, round_id, items):
-    """The chair's decisions for a meeting, all or nothing; returns [(decision, round after it)]."""
-    with write_transaction():
-        rnd = _round_locked_for_decisions(round_id, actor)
-        return _all_or_nothing("decisions", items, lambda item: _decide_in(actor, rnd, item))
-
-
-def _all_or_nothing(name, items, apply):
-    """Apply each item as the single call would, in list order, in the caller's (outermost)
-    write transaction; each item in a savepoint, so that a refused one is rolled back and the
-    next ones are still checked (against the items before them).  Any refusal refuses the
-    batch: one error naming every refused item by index and initiative_id, nothing written.
-
-    The budget guard is the single call's conditional UPDATE, so a batch's total holds
-    against concurrent batches exactly as single approvals do."""
-    results, refused = [], []
-    for index, item in enumerate(items):
-        try:
-            with write_transaction():
-                results.append(apply(item))
-        except (DomainError, peewee.IntegrityError) as exc:
-            if isinstance(exc, Busy):
-                raise
-            if isinstance(exc, peewee.IntegrityError):
-                exc = Conflict("the change conflicts with an existing record")
-            refused.append({"index": index, "initiative_id": item.get("initiative_id"), "title": exc.title,
-                            "detail": exc.detail, "errors": exc.errors, **exc.extra})
-    if refused:
-        raise _batch_refusal(name, len(items), refused)
-    return results
-
-
-def _batch_refusal(name, count, refused):
-    kinds = {item["title"] for item in refused}
-    detail = (f"{len(refused)} of the {count} {name} refused, so none was recorded: "
-              + "; ".join(f"#{r['index']} (initiative {r['initiative_id']}): {r['detail']}" for r in refused[:5])
-              + (f"; and {len(refused) - 5} more" if len(refused) > 5 else ""))
-    errors = {f"{name}.{r['index']}": [r["detail"]] for r in refused}
-    cls = RuleViolation  # 422, unless every refusal is a conflict (409) or every one forbidden (403)
-    if kinds <= {Conflict.title, InvalidTransition.title}:
-        cls = Conflict
-    elif kinds == {Forbidden.title}:
-        cls = Forbidden
-    return cls(detail, errors=errors, refused=refused)
 
 
 def _existing_round(round_id):
@@ -282,21 +224,21 @@ def _approval_terms(initiative, data, today):
 def decide(actor, round_id, data):
     """Record the chair's decision; returns (decision, round)."""
     with write_transaction():
-        rnd = _round_locked_for_decisions(round_id, actor)
-        return _decide_in(actor, rnd, data)
+        rnd = round_locked_for_decisions(round_id, actor)
+        return decide_in(actor, rnd, data)
 
 
-def _round_locked_for_decisions(round_id, actor):
+def round_locked_for_decisions(round_id, actor):
     """The round in review, its row locked until the transaction ends: decisions on one round
     are serialized, so each departure is judged on the committed budget and the decisions
     before it (SQLite's IMMEDIATE transaction already is; on PostgreSQL a no-op UPDATE takes
     the row lock portably, where SELECT … FOR UPDATE would not run on SQLite)."""
-    rnd = _round_in_review(round_id, actor)
+    rnd = round_in_review(round_id, actor)
     Round.update(committed=Round.committed).where(Round.id == rnd.id).execute()
-    return _round_in_review(round_id, actor)
+    return round_in_review(round_id, actor)
 
 
-def _decide_in(actor, rnd, data):
+def decide_in(actor, rnd, data):
     """One decision inside the caller's write transaction (the single call and the batch)."""
     rnd = Round.get_by_id(rnd.id)  # committed as it stands now (a batch's earlier approvals)
     initiative = _submitted_initiative(rnd, data["initiative_id"])

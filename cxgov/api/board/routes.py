@@ -6,7 +6,7 @@ from cxgov.api.board.schemas import (
     VoteBatchSchema, DelegationCreateSchema, DelegationSchema, VoteCreateSchema, VoteListSchema,
     VoteQueryArgsSchema, VoteSchema,
 )
-from cxgov.services import governance
+from cxgov.services import governance, governance_batches
 
 blp = Blueprint("board", __name__, description="The governance board: votes, delegations, decisions")
 blp.url_prefix_name = "rounds"
@@ -87,7 +87,7 @@ class VoteBatchViews(MethodView):
     @blp.doc(description=BATCH_DOC)
     def post(self, data, round_id):
         """Cast (or replace) your votes on many initiatives at once, all or nothing"""
-        return {"votes": governance.cast_votes(current_actor(), round_id, data["votes"])}
+        return {"votes": governance_batches.cast_votes(current_actor(), round_id, data["votes"])}
 
 
 @blp.route("/" + id_path("round_id") + "/decisions/batch")
@@ -99,7 +99,7 @@ class DecisionBatchViews(MethodView):
     @blp.doc(description=BATCH_DOC + " The budget guard holds for the batch's total.")
     def post(self, data, round_id):
         """Record a meeting's decisions at once (chair only), all or nothing"""
-        results = governance.decide_batch(current_actor(), round_id, data["decisions"])
+        results = governance_batches.decide_batch(current_actor(), round_id, data["decisions"])
         rnd = results[-1][1]
         return {"decisions": [_with_budget(d, r) for d, r in results], "round_budget": rnd.budget,
                 "round_committed": rnd.committed, "round_remaining": rnd.budget - rnd.committed}

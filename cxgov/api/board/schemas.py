@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from cxgov.api.base import MAX_ID, Id, Money, QueryInt, Schema, StrictBool, Text
 from cxgov.models.governance import OUTCOMES, VOTE_CHOICES
-from cxgov.services.governance import MAX_BATCH
+from cxgov.services.governance_batches import MAX_BATCH
 
 
 class VoteCreateSchema(Schema):
