@@ -30,6 +30,7 @@ from cxgov.models import Decision, Delegation, Initiative, InitiativeContributor
 from cxgov.models.base import utcnow
 from cxgov.services import governance_rules, rounds
 from cxgov.services.audit import append_event
+from cxgov.services.initiatives import moves_of
 from cxgov.services.records import snapshot
 
 BOARD_ROLES = ("board_member", "board_chair")
@@ -93,7 +94,7 @@ def round_in_review(round_id, actor=None):
     return rnd
 
 
-def _submitted_initiative(rnd, initiative_id):
+def _submitted_initiative(rnd, initiative_id, actor=None):
     initiative = Initiative.get_or_none(Initiative.id == initiative_id)
     if initiative is None or initiative.status == "draft":
         raise RuleViolation(f"initiative {initiative_id} does not exist", errors={"initiative_id": ["unknown"]})
@@ -101,7 +102,7 @@ def _submitted_initiative(rnd, initiative_id):
         raise InvalidTransition(f"initiative {initiative.id} is {initiative.status} "
                                 f"{'in another round' if initiative.round_id != rnd.id else ''}".strip()
                                 + f"; only initiatives submitted to round {rnd.id} are voted on and decided",
-                                current=initiative.status, allowed=[])
+                                current=initiative.status, **moves_of(actor, initiative))
     return initiative
 
 
@@ -113,7 +114,7 @@ def delegate_vote(actor, round_id, delegate_id):
             raise NotFound(f"round {round_id} does not exist")
         if rnd.status not in ("planning", "open", "in_review"):
             raise InvalidTransition(f"round {rnd.id} is {rnd.status}; delegations are made before it is decided",
-                                    current=rnd.status, allowed=[])
+                                    current=rnd.status, **rounds.round_moves(actor, rnd))
         delegate = User.get_or_none(User.id == delegate_id)
         if delegate is None or delegate.role not in BOARD_ROLES or not delegate.active:
             raise RuleViolation(f"user {delegate_id} is not an active board member",
@@ -137,7 +138,7 @@ def cast_vote(actor, round_id, initiative_id, choice, comment="", on_behalf_of=N
 
 def cast_vote_in(actor, rnd, initiative_id, choice, comment="", on_behalf_of=None):
     """One vote inside the caller's write transaction (the single call and the batch)."""
-    initiative = _submitted_initiative(rnd, initiative_id)
+    initiative = _submitted_initiative(rnd, initiative_id, actor)
     caster = User.get_by_id(actor.user_id)
     member = caster
     if on_behalf_of is not None and on_behalf_of != actor.user_id:
@@ -241,7 +242,7 @@ def round_locked_for_decisions(round_id, actor):
 def decide_in(actor, rnd, data):
     """One decision inside the caller's write transaction (the single call and the batch)."""
     rnd = Round.get_by_id(rnd.id)  # committed as it stands now (a batch's earlier approvals)
-    initiative = _submitted_initiative(rnd, data["initiative_id"])
+    initiative = _submitted_initiative(rnd, data["initiative_id"], actor)
     outcome = data["outcome"]
     votes = tally(rnd.id, initiative)
     kinds = []

@@ -343,3 +343,11 @@ def test_allowed_transitions_are_the_callers_moves(client, board):
                         headers=bearer(board["tokens"]["team_lead"]))
     assert draft.status_code == 409 and draft.json["allowed"] == ["cancelled"]
     assert draft.json["all_moves"] == ["draft", "cancelled"]
+
+
+def test_a_decided_initiative_refuses_a_vote_with_the_callers_moves(client, board):
+    iid = board["items"][0]
+    assert decide(client, board, iid, "reject", override=True, override_rationale="no quorum").status_code == 201
+    late = vote(client, board, board["member_tokens"][0], iid, "approve")
+    assert late.status_code == 409 and late.json["current"] == "rejected"
+    assert late.json["allowed"] == [] and late.json["all_moves"] == ["cancelled"]
