@@ -26,12 +26,31 @@ def _create_app():
     return create_app()
 
 
+def _print_version(ctx, param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+    from importlib.metadata import version
+
+    from cxgov import __version__
+
+    click.echo(f"cxgov {__version__} (Python {platform.python_version()}, Flask {version('flask')})")
+    ctx.exit()
+
+
 cli = FlaskGroup(
     name="cxgov",
     create_app=_create_app,
+    add_version_option=False,
+    load_dotenv=False,  # configuration is the CXGOV_* environment, never a .env file found in the cwd
+    params=[click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+                         help="Show cxgov's version and exit.")],
     help="cxgov: governance of a customer-experience improvement portfolio.\n\n"
          "The database is CXGOV_DATABASE_URL (default: an SQLite file under instance/).",
 )
+# Flask's --env-file needs python-dotenv, which cxgov does not install: it failed every time.
+# Settings come from the CXGOV_* environment (`set -a; . file; set +a` loads a file of them).
+cli.params = [p for p in cli.params if p.name != "env_file"]
 
 
 # ---------------------------------------------------------------- helpers

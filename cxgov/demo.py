@@ -33,7 +33,7 @@ TEAMS = {
 }
 
 # ---------------------------------------------------------------- users
-# (role, name, e-mail); the first user of each role is the one printed with a token.
+# (role, name, e-mail); each of them gets a demo token (see _load).
 PEOPLE = [
     ("admin", "Alex Morgan", "alex.morgan@example.com"),
     ("board_chair", "Priya Raman", "priya.raman@example.com"),
@@ -480,14 +480,21 @@ def _load(ttl_days):
             record = initiatives.transition(as_lead, record.id, "submitted", round_id=rnd.id)
         created[spec["key"]] = record
 
-    # One token per printed role (the first user of each role).
+    # A token for every demo user who acts: the admin, the chair, every board member (a quorum
+    # needs three of the four), one team lead per team, finance and the viewer.  The first user
+    # of each role keeps the plain name (CXGOV_TOKEN_BOARD_MEMBER, CXGOV_TOKEN_TEAM_LEAD).
     printed = []
+    team_key = {t.id: key for key, t in team.items()}
     for role in ROLES_PRINTED:
-        user = users[role][0]
-        _, secret = auth.issue_token(as_admin, user.id, "demo", ttl_days)
-        printed.append({"role": role, "user_id": user.id, "name": user.name, "email": user.email,
-                        "team": next((t.name for t in team.values() if t.id == user.team_id), ""),
-                        "token": secret})
+        for n, user in enumerate(users[role]):
+            if role == "team_lead":
+                name = "team_lead" if n == 0 else f"team_lead_{team_key[user.team_id]}"
+            else:
+                name = role if n == 0 else f"{role}_{n + 1}"
+            _, secret = auth.issue_token(as_admin, user.id, "demo", ttl_days)
+            printed.append({"role": role, "name_in_env": name, "user_id": user.id, "name": user.name,
+                            "email": user.email, "team": next((t.name for t in team.values() if t.id == user.team_id), ""),
+                            "token": secret})
 
     submitted = [spec for spec in INITIATIVES if spec["submit"]]
     return {
@@ -613,10 +620,11 @@ def summary(result, currency="EUR"):
 
 
 def token_table(result):
-    rows = [("role", "user", "team", "token")]
-    rows += [(t["role"], f"{t['name']} <{t['email']}>", t["team"] or "-", t["token"]) for t in result["tokens"]]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows)
+    rows = [("role", "user", "team", "variable", "token")]
+    rows += [(t["role"], f"{t['name']} <{t['email']}>", t["team"] or "-", f"CXGOV_TOKEN_{t['name_in_env'].upper()}",
+              t["token"]) for t in result["tokens"]]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(f"{r[i]:<{widths[i]}}" for i in range(4)) + f"  {r[4]}" for r in rows)
 
 
 def tokens_env(result):
@@ -624,7 +632,7 @@ def tokens_env(result):
              "# Each token is shown only here; revoke with DELETE /api/v1/tokens/{id}."]
     for t in result["tokens"]:
         lines.append(f"# {t['name']} <{t['email']}>" + (f", lead of {t['team']}" if t["team"] else ""))
-        lines.append(f"export CXGOV_TOKEN_{t['role'].upper()}={t['token']}")
+        lines.append(f"export CXGOV_TOKEN_{t['name_in_env'].upper()}={t['token']}")
     lines.append(f"export CXGOV_DEMO_ROUND_ID={result['round_id']}")
     lines.append(f"export CXGOV_DEMO_TEAM_ID={result['team_lead_team_id']}")
     return "\n".join(lines) + "\n"

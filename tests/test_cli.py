@@ -168,21 +168,33 @@ def test_demo_shows_the_closed_loop(app, demo_loaded):
         database.close()
 
 
-def test_demo_prints_and_writes_one_working_token_per_role(client, demo_loaded):
+def test_demo_prints_and_writes_a_working_token_for_everyone_who_acts(client, demo_loaded):
+    """Every board member (a quorum is three of the four), the chair, one team lead per team,
+    finance, admin and viewer; the first of each role under the plain role name."""
     out, tokens_file = demo_loaded
-    table = {line.split()[0]: line.split()[-1] for line in out.splitlines()
-             if line.split() and line.split()[0] in demo_data.ROLES_PRINTED}
-    assert set(table) == set(demo_data.ROLES_PRINTED)
-
+    printed = {line.split()[-2]: (line.split()[0], line.split()[-1]) for line in out.splitlines()
+               if line.split() and line.split()[0] in demo_data.ROLES_PRINTED}
     exports = {}
     for line in tokens_file.read_text().splitlines():
         if line.startswith("export CXGOV_TOKEN_"):
             name, value = line[len("export "):].split("=", 1)
             exports[name] = value
-    assert exports == {f"CXGOV_TOKEN_{role.upper()}": token for role, token in table.items()}
+    assert exports == {var: token for var, (_, token) in printed.items()}
     assert (tokens_file.stat().st_mode & 0o077) == 0
+    roles = [role for role, _ in printed.values()]
+    assert roles.count("board_member") == 3 and roles.count("board_chair") == 1
+    assert roles.count("team_lead") == len(demo_data.TEAMS)
+    assert roles.count("admin") == roles.count("finance") == roles.count("viewer") == 1
+    assert {"CXGOV_TOKEN_ADMIN", "CXGOV_TOKEN_BOARD_CHAIR", "CXGOV_TOKEN_BOARD_MEMBER", "CXGOV_TOKEN_BOARD_MEMBER_2",
+            "CXGOV_TOKEN_BOARD_MEMBER_3", "CXGOV_TOKEN_TEAM_LEAD", "CXGOV_TOKEN_TEAM_LEAD_PRODUCT",
+            "CXGOV_TOKEN_FINANCE", "CXGOV_TOKEN_VIEWER"} <= set(exports)
+    leads_teams = {client.get("/api/v1/users/me", headers=bearer(token)).get_json()["team_id"]
+                   for role, token in printed.values() if role == "team_lead"}
+    assert len(leads_teams) == len(demo_data.TEAMS)
+    table = {role: token for var, (role, token) in printed.items() if var == f"CXGOV_TOKEN_{role.upper()}"}
+    assert set(table) == set(demo_data.ROLES_PRINTED)
 
-    for role, token in table.items():
+    for role, token in printed.values():
         response = client.get("/api/v1/teams", headers=bearer(token))
         assert response.status_code == 200, (role, response.get_json())
         assert len(response.get_json()) == 8
@@ -314,3 +326,16 @@ def test_flask_commands_are_available(invoke):
 def test_redacted_url_hides_the_password():
     assert cli_module.redacted_url("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db"
     assert cli_module.redacted_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_version_prints_cxgovs_version_and_env_file_is_gone():
+    from click.testing import CliRunner
+
+    from cxgov import __version__
+    from cxgov.cli import cli
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith(f"cxgov {__version__} ("), result.output
+    refused = CliRunner().invoke(cli, ["--env-file", "settings.env", "routes"])
+    assert refused.exit_code == 2 and "No such option" in refused.output
+    assert "--env-file" not in CliRunner().invoke(cli, ["--help"]).output

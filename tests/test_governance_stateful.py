@@ -10,7 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from cxgov.db import database
 from cxgov.errors import DomainError
 from cxgov.models import Decision, Initiative, Round, Vote
-from cxgov.services import auth, governance, initiatives, rounds
+from cxgov.services import auth, governance, governance_batches, initiatives, rounds
 from cxgov.services.actor import SYSTEM
 from cxgov.services.audit import verify_chain
 from tests.builders import actor_for, build_world, initiative_payload
@@ -96,6 +96,33 @@ def test_board_rules_hold_under_any_interleaving(machine_app):
             else:
                 seen["decisions"] += 1
                 seen["approvals"] += outcome == "approve"
+
+        @rule(batch=st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["approve", "reject", "defer"]),
+                                       st.integers(1, 10)), min_size=1, max_size=4), override=st.booleans())
+        def decide_batch(self, batch, override):
+            """All or nothing: a refused batch leaves decisions and the budget as they were."""
+            before = (Decision.select().where(Decision.round == self.round).count(), Round.get_by_id(self.round).committed)
+            items = []
+            for item, outcome, share in batch:
+                iid = self.items[item]
+                data = {"initiative_id": iid, "outcome": outcome, "rationale": "minutes", "override": override,
+                        "override_rationale": "chair's call" if override else ""}
+                if outcome == "approve":
+                    data["approved_amount"] = Initiative.get_by_id(iid).requested_amount * share // 10
+                if outcome == "defer":
+                    data["deferred_to_round_id"] = self.later
+                items.append(data)
+            try:
+                results = governance_batches.decide_batch(self.chair, self.round, items)
+            except DomainError as exc:
+                after = (Decision.select().where(Decision.round == self.round).count(), Round.get_by_id(self.round).committed)
+                assert after == before, "a refused batch wrote"
+                assert all(0 <= r["index"] < len(items) for r in exc.extra.get("refused", []))
+            else:
+                assert len(results) == len(items)
+                assert Decision.select().where(Decision.round == self.round).count() == before[0] + len(items)
+                seen["decisions"] += len(items)
+                seen["approvals"] += sum(outcome == "approve" for _, outcome, _ in batch)
 
         @rule(item=st.integers(0, 4))
         def withdraw(self, item):

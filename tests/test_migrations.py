@@ -95,9 +95,8 @@ def test_0007_carries_a_rankings_inputs_over_and_back(app):
         db = database.obj
         assert "inputs" not in [c.name for c in db.get_columns("ranking")]
         try:
-            assert runner(db).down() == ["0009_append_only_truncate"]
-            assert runner(db).down() == ["0008_read_cache_notify"]
-            assert runner(db).down() == ["0007_ranking_inputs"]
+            while (reverted := runner(db).down()) != ["0007_ranking_inputs"]:
+                assert reverted and reverted[0] > "0007"  # the later migrations first
             assert "ranking_inputs" not in db.get_tables()
             stored = dict(db.execute_sql('SELECT "id", "inputs" FROM "ranking"').fetchall())
             assert stored == texts
@@ -124,8 +123,8 @@ def test_0008_notifies_the_read_cache_on_the_three_tables_and_goes_on_down(app):
         db = database.obj
         assert _read_cache_triggers(db) == [("api_token", 60), ("ranking", 60), ("user", 60)]
         try:
-            assert runner(db).down() == ["0009_append_only_truncate"]
-            assert runner(db).down() == ["0008_read_cache_notify"]
+            while (reverted := runner(db).down()) != ["0008_read_cache_notify"]:
+                assert reverted and reverted[0] > "0008"  # the later migrations first
             assert _read_cache_triggers(db) == []
             assert not db.execute_sql("SELECT 1 FROM pg_proc WHERE proname = 'cxgov_read_cache_changed'").fetchall()
         finally:

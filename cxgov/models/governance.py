@@ -47,8 +47,11 @@ class Decision(BaseModel):
     due_date = peewee.DateField(null=True)
     deferred_to = peewee.ForeignKeyField(Round, null=True, on_delete="RESTRICT")
     override = peewee.BooleanField(default=False)
-    override_kinds = JSONTextField(default=list)  # quorum, majority, threshold, ranking
+    override_kinds = JSONTextField(default=list)  # quorum, majority, threshold (and "ranking" before 0010)
     override_rationale = peewee.TextField(default="")
+    # A departure from the ranking (governance_rules): {"kind": "ranking_departure", "funded_by_fill",
+    # "displaces", "makes_room_for"}; null when the decision follows the ranking (and before 0010).
+    departure = JSONTextField(null=True)
     tally = JSONTextField()  # the votes as they stood
     ranking = peewee.IntegerField(null=True)  # the pinned ranking id it was decided on
     decided_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")

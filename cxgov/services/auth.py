@@ -67,6 +67,22 @@ def list_users(role=None, team_id=None, q=None):
     return query
 
 
+#: Who may read the people directory (to pick an owner, a sponsor, a delegate).
+DIRECTORY_ROLES = ("team_lead", "board_member", "board_chair")
+
+
+def directory(role=None, team_id=None, q=None, sort=None):
+    """Active users with id, name, role and team_id only (no e-mail, no account fields)."""
+    if sort and "email" in sort:
+        raise RuleViolation("sorting the directory by email is for admins only",
+                            errors={"sort": ["one of id, name, role"]})
+    query = (list_users(role, team_id).select(User.id, User.name, User.role, User.team.alias("team_id"))
+             .where(User.active == True))  # noqa: E712
+    if q:
+        query = query.where(User.name.contains(q))
+    return query.dicts()
+
+
 def _check_team_binding(role, team_id):
     if role == "team_lead":
         if team_id is None:

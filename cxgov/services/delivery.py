@@ -5,7 +5,7 @@ from cxgov.db import write_transaction
 from cxgov.errors import InvalidTransition
 from cxgov.models import Decision, Initiative, RankingEntry, StatusUpdate, User, Vote, Ranking
 from cxgov.services.audit import append_event
-from cxgov.services.initiatives import _require_own_team, get_visible
+from cxgov.services.initiatives import _require_own_team, get_visible, moves_of
 from cxgov.services.rankings import rounds_submitted_by
 from cxgov.services.read_rules import BOARD_RECORD_READERS, ranking_readable
 from cxgov.services.records import snapshot
@@ -19,7 +19,7 @@ def post_status_update(actor, initiative_id, rag, percent_complete, note):
         _require_own_team(actor, initiative.team_id)
         if initiative.status not in REPORTABLE:
             raise InvalidTransition(f"initiative {initiative.id} is {initiative.status}; status updates are for "
-                                    "approved work", current=initiative.status, allowed=[])
+                                    "approved work", current=initiative.status, **moves_of(actor, initiative))
         update = StatusUpdate.create(initiative=initiative.id, rag=rag, percent_complete=percent_complete, note=note,
                                      created_by=actor.user_id)
         append_event(actor, "status_update.posted", "initiative", initiative.id, {"after": snapshot(update)})

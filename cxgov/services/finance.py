@@ -255,11 +255,12 @@ def overrides(args):
     from cxgov.models import Decision, User
 
     query = (Decision.select(Decision, User).join(User, on=(Decision.decided_by == User.id))
-             .where(Decision.override == True).order_by(Decision.id))  # noqa: E712
+             .where((Decision.override == True) | Decision.departure.is_null(False)).order_by(Decision.id))  # noqa: E712
     if args.get("round_id") is not None:
         query = query.where(Decision.round == args["round_id"])
     lines = [{"decision_id": d.id, "round_id": d.round_id, "initiative_id": d.initiative_id,
-              "outcome": d.outcome, "approved_amount": d.approved_amount, "kinds": d.override_kinds,
+              "outcome": d.outcome, "approved_amount": d.approved_amount,
+              "kinds": d.override_kinds + ([d.departure["kind"]] if d.departure else []), "departure": d.departure,
               "override_rationale": d.override_rationale, "rationale": d.rationale,
               "decided_by": d.decided_by.email, "decided_at": d.decided_at.isoformat()} for d in query]
     return {"filters": {k: v for k, v in args.items() if v is not None}, "lines": lines,

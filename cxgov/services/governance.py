@@ -10,10 +10,12 @@ Rules (DESIGN, Governance rules):
   Majority: more approvals than rejections among the votes cast (abstentions count for
   quorum only).  Above the round's ``supermajority_above`` an approval needs approvals
   from two thirds of the non-recused board.
-* Ranking override: approving an initiative while a better-ranked one of the pinned
-  ranking was rejected or deferred in this round and would still fit the remaining budget.
-* Whatever rule a decision breaks, it needs ``override`` and an override rationale; the
-  kinds are recorded and listed in the overrides report.
+* Departure from the ranking (``governance_rules``): deciding against the pinned ranking's
+  rank-order fill given the decisions so far.  Recorded once, on that decision
+  (``departure``); it needs no override when the votes back it.
+* Whatever vote rule a decision breaks (quorum, majority, threshold), it needs ``override``
+  and an override rationale; the kinds are recorded.  Overrides and departures are listed
+  in the overrides report.
 * Budget guard: the approval adds its amount to the round's ``committed`` with a
   conditional UPDATE (``committed + amount <= budget``) inside the outermost write
   transaction (IMMEDIATE on SQLite, a row lock on PostgreSQL).  Zero rows → 409.
@@ -26,7 +28,9 @@ from cxgov.db import write_transaction
 from cxgov.errors import Conflict, Forbidden, InvalidTransition, NotFound, RuleViolation
 from cxgov.models import Decision, Delegation, Initiative, InitiativeContributor, RankingEntry, Round, Team, User, Vote
 from cxgov.models.base import utcnow
+from cxgov.services import governance_rules, rounds
 from cxgov.services.audit import append_event
+from cxgov.services.initiatives import moves_of
 from cxgov.services.records import snapshot
 
 BOARD_ROLES = ("board_member", "board_chair")
@@ -80,17 +84,17 @@ def tally(round_id, initiative):
 
 
 # ------------------------------------------------------------------ shared checks
-def _round_in_review(round_id):
+def round_in_review(round_id, actor=None):
     rnd = Round.get_or_none(Round.id == round_id)
     if rnd is None:
         raise NotFound(f"round {round_id} does not exist")
     if rnd.status != "in_review":
         raise InvalidTransition(f"round {rnd.id} is {rnd.status}; votes and decisions only while it is in_review",
-                                current=rnd.status, allowed=["in_review"])
+                                current=rnd.status, **rounds.round_moves(actor, rnd))
     return rnd
 
 
-def _submitted_initiative(rnd, initiative_id):
+def _submitted_initiative(rnd, initiative_id, actor=None):
     initiative = Initiative.get_or_none(Initiative.id == initiative_id)
     if initiative is None or initiative.status == "draft":
         raise RuleViolation(f"initiative {initiative_id} does not exist", errors={"initiative_id": ["unknown"]})
@@ -98,7 +102,7 @@ def _submitted_initiative(rnd, initiative_id):
         raise InvalidTransition(f"initiative {initiative.id} is {initiative.status} "
                                 f"{'in another round' if initiative.round_id != rnd.id else ''}".strip()
                                 + f"; only initiatives submitted to round {rnd.id} are voted on and decided",
-                                current=initiative.status, allowed=[])
+                                current=initiative.status, **moves_of(actor, initiative))
     return initiative
 
 
@@ -110,7 +114,7 @@ def delegate_vote(actor, round_id, delegate_id):
             raise NotFound(f"round {round_id} does not exist")
         if rnd.status not in ("planning", "open", "in_review"):
             raise InvalidTransition(f"round {rnd.id} is {rnd.status}; delegations are made before it is decided",
-                                    current=rnd.status, allowed=[])
+                                    current=rnd.status, **rounds.round_moves(actor, rnd))
         delegate = User.get_or_none(User.id == delegate_id)
         if delegate is None or delegate.role not in BOARD_ROLES or not delegate.active:
             raise RuleViolation(f"user {delegate_id} is not an active board member",
@@ -128,34 +132,39 @@ def delegate_vote(actor, round_id, delegate_id):
 # ------------------------------------------------------------------ votes
 def cast_vote(actor, round_id, initiative_id, choice, comment="", on_behalf_of=None):
     with write_transaction():
-        rnd = _round_in_review(round_id)
-        initiative = _submitted_initiative(rnd, initiative_id)
-        caster = User.get_by_id(actor.user_id)
-        member = caster
-        if on_behalf_of is not None and on_behalf_of != actor.user_id:
-            if not Delegation.select().where((Delegation.round == rnd.id) & (Delegation.member == on_behalf_of)
-                                             & (Delegation.delegate == actor.user_id)).exists():
-                raise Forbidden(f"member {on_behalf_of} has not delegated their vote in round {rnd.id} to you")
-            member = User.get_by_id(on_behalf_of)
-        for person in {member.id: member, caster.id: caster}.values():
-            reason = recusal_reason(person, initiative)
-            if reason:
-                raise Forbidden(f"recused: {reason}", reason=reason)
-        existing = Vote.get_or_none((Vote.round == rnd.id) & (Vote.initiative == initiative.id)
-                                    & (Vote.member == member.id))
-        if existing is None:
-            vote = Vote.create(round=rnd.id, initiative=initiative.id, member=member.id, cast_by=caster.id,
-                               choice=choice, comment=comment)
-            append_event(actor, "vote.cast", "vote", vote.id, {"after": snapshot(vote)})
-        else:
-            before = snapshot(existing)
-            n = Vote.update(choice=choice, comment=comment, cast_by=caster.id, version=Vote.version + 1,
-                            updated_at=utcnow()).where((Vote.id == existing.id) & (Vote.version == existing.version)).execute()
-            if n != 1:
-                raise Conflict("your vote changed concurrently; retry")
-            vote = Vote.get_by_id(existing.id)
-            append_event(actor, "vote.replaced", "vote", vote.id, {"before": before, "after": snapshot(vote)})
-        return vote
+        rnd = round_in_review(round_id, actor)
+        return cast_vote_in(actor, rnd, initiative_id, choice, comment, on_behalf_of)
+
+
+def cast_vote_in(actor, rnd, initiative_id, choice, comment="", on_behalf_of=None):
+    """One vote inside the caller's write transaction (the single call and the batch)."""
+    initiative = _submitted_initiative(rnd, initiative_id, actor)
+    caster = User.get_by_id(actor.user_id)
+    member = caster
+    if on_behalf_of is not None and on_behalf_of != actor.user_id:
+        if not Delegation.select().where((Delegation.round == rnd.id) & (Delegation.member == on_behalf_of)
+                                         & (Delegation.delegate == actor.user_id)).exists():
+            raise Forbidden(f"member {on_behalf_of} has not delegated their vote in round {rnd.id} to you")
+        member = User.get_by_id(on_behalf_of)
+    for person in {member.id: member, caster.id: caster}.values():
+        reason = recusal_reason(person, initiative)
+        if reason:
+            raise Forbidden(f"recused: {reason}", reason=reason)
+    existing = Vote.get_or_none((Vote.round == rnd.id) & (Vote.initiative == initiative.id)
+                                & (Vote.member == member.id))
+    if existing is None:
+        vote = Vote.create(round=rnd.id, initiative=initiative.id, member=member.id, cast_by=caster.id,
+                           choice=choice, comment=comment)
+        append_event(actor, "vote.cast", "vote", vote.id, {"after": snapshot(vote)})
+    else:
+        before = snapshot(existing)
+        n = Vote.update(choice=choice, comment=comment, cast_by=caster.id, version=Vote.version + 1,
+                        updated_at=utcnow()).where((Vote.id == existing.id) & (Vote.version == existing.version)).execute()
+        if n != 1:
+            raise Conflict("your vote changed concurrently; retry")
+        vote = Vote.get_by_id(existing.id)
+        append_event(actor, "vote.replaced", "vote", vote.id, {"before": before, "after": snapshot(vote)})
+    return vote
 
 
 def _existing_round(round_id):
@@ -178,108 +187,151 @@ def votes_overview(round_id, initiative_id=None):
 
 
 # ------------------------------------------------------------------ decisions
-def _ranking_overrides(rnd, initiative, remaining):
-    """Better-ranked initiatives of the pinned ranking rejected or deferred here that would still fit."""
+def _ranking_departure(rnd, initiative, outcome, approved_amount):
+    """The departure rule (governance_rules) over the pinned ranking and the round as it stands."""
     if rnd.pinned_ranking_id is None:
-        return []
-    mine = RankingEntry.get_or_none((RankingEntry.ranking == rnd.pinned_ranking_id)
-                                    & (RankingEntry.initiative == initiative.id))
-    if mine is None:
-        return []
-    better = (RankingEntry.select(RankingEntry.initiative, RankingEntry.rank, RankingEntry.requested_amount)
-              .where((RankingEntry.ranking == rnd.pinned_ranking_id) & (RankingEntry.rank < mine.rank)))
-    better = {e.initiative_id: e for e in better}
-    if not better:
-        return []
-    skipped = (Decision.select(Decision.initiative, Decision.outcome)
-               .where((Decision.round == rnd.id) & Decision.initiative.in_(list(better))
-                      & Decision.outcome.in_(["reject", "defer"])))
-    return sorted({d.initiative_id for d in skipped if better[d.initiative_id].requested_amount <= remaining})
+        return governance_rules.RankingDeparture(False, False)
+    ranked = [(e.initiative_id, e.requested_amount) for e in
+              RankingEntry.select(RankingEntry.initiative, RankingEntry.requested_amount)
+              .where(RankingEntry.ranking == rnd.pinned_ranking_id).order_by(RankingEntry.rank, RankingEntry.id)]
+    undecided = {i.id for i in Initiative.select(Initiative.id).where(
+        (Initiative.round == rnd.id) & (Initiative.status == "submitted"))}
+    return governance_rules.ranking_departure(ranked, undecided, rnd.budget - rnd.committed, initiative.id,
+                                              outcome, approved_amount)
+
+
+def _approval_terms(initiative, data, today):
+    """Amount, accountable owner and due date of an approval, with their defaults (DESIGN)."""
+    if data.get("approved_amount") is None:
+        raise RuleViolation("an approval needs an approved amount", errors={"approved_amount": ["required to approve"]})
+    amount = data["approved_amount"]
+    if amount > initiative.requested_amount:
+        raise RuleViolation(f"the approved amount {amount} is above the request {initiative.requested_amount}",
+                            errors={"approved_amount": [f"at most {initiative.requested_amount}"]})
+    owner_id = data.get("accountable_owner_id")
+    if owner_id is None:
+        owner_id = initiative.owner_id
+    elif User.get_or_none(User.id == owner_id) is None:
+        raise RuleViolation("the accountable owner does not exist", errors={"accountable_owner_id": ["unknown user"]})
+    due = data.get("due_date")
+    if due is None:
+        due = governance_rules.add_months(today, initiative.months_to_value)
+    elif due < today:
+        raise RuleViolation(f"the due date {due.isoformat()} is before the decision date {today.isoformat()}",
+                            errors={"due_date": [f"on or after {today.isoformat()} (YYYY-MM-DD)"]})
+    return amount, owner_id, due
 
 
 def decide(actor, round_id, data):
     """Record the chair's decision; returns (decision, round)."""
     with write_transaction():
-        rnd = _round_in_review(round_id)
-        initiative = _submitted_initiative(rnd, data["initiative_id"])
-        outcome = data["outcome"]
-        votes = tally(rnd.id, initiative)
-        kinds, errs = [], {}
-        if not votes["quorum"]:
-            kinds.append("quorum")
-        if outcome == "approve" and not votes["majority_approves"]:
-            kinds.append("majority")
-        if outcome == "reject" and votes["majority_approves"]:
-            kinds.append("majority")
-        remaining = rnd.budget - rnd.committed
-        skipped = []
-        changes = {"status": OUTCOME_STATUS[outcome]}
-        if outcome == "approve":
-            amount = data.get("approved_amount")
-            for field in ("approved_amount", "accountable_owner_id", "due_date"):
-                if data.get(field) is None:
-                    errs[field] = ["required to approve"]
-            if errs:
-                raise RuleViolation("an approval needs an approved amount, an accountable owner and a due date",
-                                    errors=errs)
-            if amount > initiative.requested_amount:
-                raise RuleViolation(f"the approved amount {amount} is above the request {initiative.requested_amount}",
-                                    errors={"approved_amount": [f"at most {initiative.requested_amount}"]})
-            if User.get_or_none(User.id == data["accountable_owner_id"]) is None:
-                raise RuleViolation("the accountable owner does not exist",
-                                    errors={"accountable_owner_id": ["unknown user"]})
-            if rnd.supermajority_above is not None and amount > rnd.supermajority_above \
-                    and votes["approve"] < votes["two_thirds_needed"]:
-                kinds.append("threshold")
-            skipped = _ranking_overrides(rnd, initiative, remaining)
-            if skipped:
-                kinds.append("ranking")
-            changes.update(approved_amount=amount, accountable_owner=data["accountable_owner_id"],
-                           due_date=data["due_date"])
-        elif outcome == "defer":
-            target = Round.get_or_none(Round.id == data.get("deferred_to_round_id") or 0)
-            if target is None or target.id == rnd.id or target.status not in ("planning", "open"):
-                raise RuleViolation("a deferral names a later round that is in planning or open",
-                                    errors={"deferred_to_round_id": ["a different round in planning or open"]})
-            changes["round"] = target.id
-        if kinds and not (data.get("override") and data.get("override_rationale")):
-            raise RuleViolation(
-                "this decision needs override: true and an override_rationale ("
-                + ", ".join(_explain(k, votes, skipped) for k in kinds) + ")",
-                errors={"override_rationale": ["required: " + ", ".join(kinds)]}, override_needed=kinds,
-                skipped_better_ranked=skipped, tally=votes)
-        values = {Initiative._meta.fields[k]: v for k, v in changes.items()}
-        values[Initiative.version] = Initiative.version + 1
-        values[Initiative.updated_at] = utcnow()
-        moved = Initiative.update(values).where((Initiative.id == initiative.id)
-                                                & (Initiative.status == "submitted")).execute()
-        if moved != 1:
-            raise Conflict(f"initiative {initiative.id} was decided concurrently; GET it again")
-        if outcome == "approve":
-            _commit_budget(rnd, data["approved_amount"])
-        decision = Decision.create(
-            round=rnd.id, initiative=initiative.id, outcome=outcome, approved_amount=data.get("approved_amount"),
-            rationale=data["rationale"], conditions=data.get("conditions", ""),
-            accountable_owner=data.get("accountable_owner_id"), due_date=data.get("due_date"),
-            deferred_to=data.get("deferred_to_round_id") if outcome == "defer" else None,
-            override=bool(kinds), override_kinds=kinds,
-            override_rationale=data.get("override_rationale", "") if kinds else "",
-            tally=votes, ranking=rnd.pinned_ranking_id, decided_by=actor.user_id)
-        rnd = Round.get_by_id(rnd.id)
-        append_event(actor, "decision.recorded", "decision", decision.id, {
-            "after": snapshot(decision), "initiative_id": initiative.id,
-            "initiative_status": [initiative.status, changes["status"]], "round_committed": rnd.committed,
-            "round_remaining": rnd.budget - rnd.committed})
-        return decision, rnd
+        rnd = round_locked_for_decisions(round_id, actor)
+        return decide_in(actor, rnd, data)
 
 
-def _explain(kind, votes, skipped):
+def round_locked_for_decisions(round_id, actor):
+    """The round in review, its row locked until the transaction ends: decisions on one round
+    are serialized, so each departure is judged on the committed budget and the decisions
+    before it (SQLite's IMMEDIATE transaction already is; on PostgreSQL a no-op UPDATE takes
+    the row lock portably, where SELECT … FOR UPDATE would not run on SQLite)."""
+    rnd = round_in_review(round_id, actor)
+    Round.update(committed=Round.committed).where(Round.id == rnd.id).execute()
+    return round_in_review(round_id, actor)
+
+
+def decide_in(actor, rnd, data):
+    """One decision inside the caller's write transaction (the single call and the batch)."""
+    rnd = Round.get_by_id(rnd.id)  # committed as it stands now (a batch's earlier approvals)
+    initiative = _submitted_initiative(rnd, data["initiative_id"], actor)
+    outcome = data["outcome"]
+    votes = tally(rnd.id, initiative)
+    kinds = []
+    if not votes["quorum"]:
+        kinds.append("quorum")
+    if outcome == "approve" and not votes["majority_approves"]:
+        kinds.append("majority")
+    if outcome == "reject" and votes["majority_approves"]:
+        kinds.append("majority")
+    changes = {"status": OUTCOME_STATUS[outcome]}
+    amount = owner_id = due = deferred_to = None
+    if outcome == "approve":
+        amount, owner_id, due = _approval_terms(initiative, data, utcnow().date())
+        if rnd.supermajority_above is not None and amount > rnd.supermajority_above \
+                and votes["approve"] < votes["two_thirds_needed"]:
+            kinds.append("threshold")
+        changes.update(approved_amount=amount, accountable_owner=owner_id, due_date=due)
+    elif outcome == "defer":
+        deferred_to = _deferral_target(actor, rnd, data.get("deferred_to_round_id"))
+        changes["round"] = deferred_to
+    if kinds and not (data.get("override") and data.get("override_rationale")):
+        raise RuleViolation(
+            "this decision needs override: true and an override_rationale ("
+            + ", ".join(_explain(k, votes) for k in kinds) + ")",
+            errors={"override_rationale": ["required: " + ", ".join(kinds)]}, override_needed=kinds, tally=votes)
+    departure = _ranking_departure(rnd, initiative, outcome, amount).record()
+    values = {Initiative._meta.fields[k]: v for k, v in changes.items()}
+    values[Initiative.version] = Initiative.version + 1
+    values[Initiative.updated_at] = utcnow()
+    moved = Initiative.update(values).where((Initiative.id == initiative.id)
+                                            & (Initiative.status == "submitted")).execute()
+    if moved != 1:
+        raise Conflict(f"initiative {initiative.id} was decided concurrently; GET it again")
+    if outcome == "approve":
+        _commit_budget(rnd, amount)
+    decision = Decision.create(
+        round=rnd.id, initiative=initiative.id, outcome=outcome, approved_amount=amount,
+        rationale=data["rationale"], conditions=data.get("conditions", ""),
+        accountable_owner=owner_id, due_date=due, deferred_to=deferred_to,
+        override=bool(kinds), override_kinds=kinds,
+        override_rationale=data.get("override_rationale", "") if kinds else "",
+        departure=departure, tally=votes, ranking=rnd.pinned_ranking_id, decided_by=actor.user_id)
+    rnd = Round.get_by_id(rnd.id)
+    append_event(actor, "decision.recorded", "decision", decision.id, {
+        "after": snapshot(decision), "initiative_id": initiative.id,
+        "initiative_status": [initiative.status, changes["status"]], "round_committed": rnd.committed,
+        "round_remaining": rnd.budget - rnd.committed})
+    return decision, rnd
+
+
+def _deferral_target(actor, rnd, target_id):
+    """The round a deferral moves the initiative to; ``"next"``: the next fiscal quarter's round."""
+    if target_id == "next":
+        return next_quarter_round(actor, rnd).id
+    target = Round.get_or_none(Round.id == (target_id or 0))
+    if target is None or target.id == rnd.id or target.status not in ("planning", "open"):
+        raise RuleViolation("a deferral names a later round that is in planning or open, or \"next\"",
+                            errors={"deferred_to_round_id": ['a different round in planning or open, or "next"']})
+    return target.id
+
+
+def next_quarter_round(actor, rnd):
+    """The round of the fiscal quarter after ``rnd``'s, created in planning (budget 0) if missing.
+
+    The next quarter of (year, q) is (year, q + 1), or (year + 1, 1) after Q4.  The round
+    found is the oldest of that quarter in planning or open; a new one is named "FYyyyy Qq".
+    """
+    if rnd.fiscal_quarter is None:
+        raise RuleViolation(f"round {rnd.id} has no fiscal_quarter, so it has no next quarter; name the round",
+                            errors={"deferred_to_round_id": ["a round id (this round has no fiscal quarter)"]})
+    year, quarter = governance_rules.next_fiscal_quarter(rnd.fiscal_year, rnd.fiscal_quarter)
+    found = (Round.select().where((Round.fiscal_year == year) & (Round.fiscal_quarter == quarter)
+                                  & Round.status.in_(["planning", "open"])).order_by(Round.id).first())
+    if found is not None:
+        return found
+    name = f"FY{year} Q{quarter}"
+    if Round.select().where(Round.name == name).exists():
+        raise Conflict(f"a round named {name!r} exists but is not in planning or open; name the round to defer to",
+                       errors={"deferred_to_round_id": [f"{name!r} is not in planning or open"]})
+    return rounds.create_planning_round(actor, name=name, fiscal_year=year, fiscal_quarter=quarter, budget=0,
+                           description=f"Created for a deferral from round {rnd.id}.")
+
+
+def _explain(kind, votes):
     return {
         "quorum": f"no quorum: {votes['votes_cast']} of the {votes['quorum_needed']} votes needed",
         "majority": f"against the votes: {votes['approve']} approve, {votes['reject']} reject",
         "threshold": f"above the round's threshold: {votes['approve']} approvals of the "
                      f"{votes['two_thirds_needed']} needed",
-        "ranking": f"skips better-ranked initiatives {skipped} that were rejected or deferred and would still fit",
     }[kind]
 
 

@@ -12,7 +12,7 @@ from cxgov.models import (
     InitiativePartner, Metric, Objective, Partner, Round, Team, User,
 )
 from cxgov.services.audit import append_event
-from cxgov.services.lifecycle import endpoint_moves
+from cxgov.services.lifecycle import caller_moves, endpoint_moves
 from cxgov.services.records import snapshot, update_recorded
 
 EDITABLE_STATES = ("draft", "changes_requested")
@@ -59,8 +59,20 @@ def filter_initiatives(actor, team_id=None, status=None, round_id=None, focus_ar
     return query
 
 
-def with_details(records):
-    """Attach the child lists in a bounded number of queries (one per list)."""
+def moves_of(actor, record, round_status=None):
+    """``allowed``: the moves this caller may make from the record's state; ``all_moves``: every
+    move the transitions endpoint knows from it (they differ for other roles and teams)."""
+    if round_status is None and record.round_id is not None:
+        rnd = Round.get_or_none(Round.id == record.round_id)
+        round_status = rnd.status if rnd else None
+    own = actor is not None and actor.team_id == record.team_id
+    allowed = caller_moves(record.status, actor.role, own, round_status) if actor else endpoint_moves(record.status)
+    return {"allowed": allowed, "all_moves": endpoint_moves(record.status)}
+
+
+def with_details(records, actor=None):
+    """Attach the child lists in a bounded number of queries (one per list), and the moves
+    ``actor`` may make (``allowed_transitions``) beside every move (``all_moves``)."""
     records = list(records)
     ids = [r.id for r in records]
     by_id = {r.id: r for r in records}
@@ -78,8 +90,11 @@ def with_details(records):
         by_id[row.initiative_id].dependency_ids.append(row.depends_on_id)
     for row in InitiativeContributor.select().where(InitiativeContributor.initiative.in_(ids)).order_by(InitiativeContributor.id):
         by_id[row.initiative_id].contributing_team_ids.append(row.team_id)
+    round_ids = {r.round_id for r in records if r.round_id is not None}
+    round_status = {r.id: r.status for r in Round.select(Round.id, Round.status).where(Round.id.in_(sorted(round_ids)))}
     for r in records:
-        r.allowed_transitions = endpoint_moves(r.status)
+        moves = moves_of(actor, r, round_status.get(r.round_id))
+        r.allowed_transitions, r.all_moves = moves["allowed"], moves["all_moves"]
     return records
 
 
@@ -212,7 +227,7 @@ def create_initiative(actor, data):
         record = Initiative.create(status="draft", **scalars)
         _write_lists(record, data)
         append_event(actor, "initiative.created", "initiative", record.id, {"after": full_snapshot(record)})
-        return with_details([record])[0]
+        return with_details([record], actor)[0]
 
 
 def _editable(actor, initiative_id):
@@ -228,7 +243,7 @@ def update_initiative(actor, initiative_id, data, precondition):
         if record.status not in EDITABLE_STATES:
             raise InvalidTransition(f"initiative {record.id} is {record.status}; only drafts and initiatives "
                                     "with changes requested can be edited", current=record.status,
-                                    allowed=endpoint_moves(record.status))
+                                    **moves_of(actor, record))
         if "team_id" in data:
             _require_own_team(actor, data["team_id"])
         merged = {"team_id": data.get("team_id", record.team_id), **data}
@@ -243,7 +258,7 @@ def update_initiative(actor, initiative_id, data, precondition):
         append_event(actor, "initiative.updated", "initiative", record.id,
                      {"before": before, "after": after,
                       "changed": {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}})
-        return with_details([record])[0]
+        return with_details([record], actor)[0]
 
 
 def _versioned_update(actor, record, scalars):
@@ -265,16 +280,16 @@ def delete_initiative(actor, initiative_id, precondition):
         precondition(record)
         if record.status != "draft":
             raise InvalidTransition(f"only drafts can be deleted; initiative {record.id} is {record.status} "
-                                    "(cancel it instead)", current=record.status, allowed=endpoint_moves(record.status))
+                                    "(cancel it instead)", current=record.status, **moves_of(actor, record))
         if InitiativeDependency.select().where(InitiativeDependency.depends_on == record.id).exists():
             raise InvalidTransition(f"other initiatives depend on initiative {record.id}", current=record.status,
-                                    allowed=endpoint_moves(record.status))
+                                    **moves_of(actor, record))
         before = full_snapshot(record)
         try:
             Initiative.delete().where((Initiative.id == record.id) & (Initiative.version == record.version)).execute()
         except peewee.IntegrityError as exc:
             raise InvalidTransition(f"initiative {record.id} is still referenced", current=record.status,
-                                    allowed=endpoint_moves(record.status)) from exc
+                                    **moves_of(actor, record)) from exc
         append_event(actor, "initiative.deleted", "initiative", record.id, {"before": before})
 
 
@@ -290,10 +305,10 @@ def transition(actor, initiative_id, to, round_id=None, reason=None):
     """Move an initiative along the lifecycle (the moves a team takes itself)."""
     with write_transaction():
         record = _editable(actor, initiative_id)
-        allowed = endpoint_moves(record.status)
-        if to not in allowed:
+        moves = moves_of(actor, record)
+        if to not in moves["all_moves"]:
             raise InvalidTransition(f"initiative {record.id} cannot move from {record.status} to {to}",
-                                    current=record.status, allowed=allowed)
+                                    current=record.status, **moves)
         changes = {"status": to}
         if to == "submitted":
             target = round_id if round_id is not None else record.round_id
@@ -304,7 +319,7 @@ def transition(actor, initiative_id, to, round_id=None, reason=None):
                 raise RuleViolation(f"round {target} does not exist", errors={"round_id": ["unknown round"]})
             if rnd.status != "open":
                 raise InvalidTransition(f"round {rnd.id} is {rnd.status}; submissions only go to an open round",
-                                        current=record.status, allowed=allowed)
+                                        current=record.status, **moves)
             if record.status == "deferred" and rnd.id == _deferring_round(record.id):
                 raise RuleViolation("a deferred initiative is resubmitted to a later round",
                                     errors={"round_id": ["must differ from the round that deferred it"]})
@@ -313,7 +328,7 @@ def transition(actor, initiative_id, to, round_id=None, reason=None):
             rnd = Round.get_or_none(Round.id == record.round_id)
             if rnd is not None and rnd.status != "open":
                 raise InvalidTransition(f"round {rnd.id} is {rnd.status}; withdrawal is possible only while it is open",
-                                        current=record.status, allowed=allowed)
+                                        current=record.status, **moves)
         if to == "cancelled":
             if not reason:
                 raise RuleViolation("a cancellation needs a reason", errors={"reason": ["required to cancel"]})
@@ -325,4 +340,4 @@ def transition(actor, initiative_id, to, round_id=None, reason=None):
         before_status = record.status
         record = update_recorded(actor, record, "initiative", changes, action="initiative.transitioned",
                                  extra_change={"from": before_status, "to": to})
-        return with_details([record])[0]
+        return with_details([record], actor)[0]

@@ -27,3 +27,22 @@ DECISION_TARGETS = frozenset({"approved", "rejected", "deferred", "changes_reque
 def endpoint_moves(status):
     """Moves the transitions endpoint allows from ``status``."""
     return [to for to in MOVES[status] if to not in DECISION_TARGETS]
+
+
+#: Roles that may call the transitions endpoint (a team lead: on their own team's initiatives).
+TRANSITION_ROLES = ("admin", "team_lead")
+
+
+def caller_moves(status, role, own_team, round_status):
+    """The endpoint moves from ``status`` that this caller may make now.
+
+    ``own_team``: the initiative belongs to the caller's team; ``round_status``: the status of
+    the round it is in (None outside a round).  Withdrawing a submission (→ draft) is possible
+    only while its round is open.
+    """
+    if role not in TRANSITION_ROLES or (role == "team_lead" and not own_team):
+        return []
+    moves = endpoint_moves(status)
+    if status == "submitted" and round_status != "open":
+        moves = [m for m in moves if m != "draft"]
+    return moves

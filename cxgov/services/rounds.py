@@ -35,6 +35,21 @@ def _scoring_model(model_id):
 
 
 def create_round(actor, **values):
+    """A round in planning.  Finance and admin set its budget (required); the chair creates one
+    without a budget or threshold (budget 0 until finance sets it)."""
+    if actor.role == "board_chair":
+        money = [k for k in ("budget", "supermajority_above") if values.get(k) is not None]
+        if money:
+            raise Forbidden(f"only finance and admin set {' and '.join(money)}; the chair creates a round "
+                            "without them (budget 0 until finance sets it)", errors={k: ["finance or admin"] for k in money})
+        values["budget"] = 0
+    elif values.get("budget") is None:
+        raise RuleViolation("a round needs a budget (integer minor units)", errors={"budget": ["required"]})
+    return create_planning_round(actor, **values)
+
+
+def create_planning_round(actor, **values):
+    """Create the round as given (no role rules: callers check them)."""
     with write_transaction():
         values["scoring_model"] = _scoring_model(values.pop("scoring_model_id", None))
         return create_recorded(actor, Round, "round", **values)
@@ -49,7 +64,7 @@ def update_round(actor, round_id, changes, precondition):
         if "scoring_model_id" in changes:
             if rnd.status not in ("planning", "open"):
                 raise InvalidTransition(f"round {rnd.id} is {rnd.status}; its scoring model is pinned",
-                                        current=rnd.status, allowed=list(ROUND_MOVES[rnd.status]))
+                                        current=rnd.status, **round_moves(actor, rnd))
             changes["scoring_model"] = _scoring_model(changes.pop("scoring_model_id"))
         if "budget" in changes and changes["budget"] < rnd.committed:
             raise RuleViolation(
@@ -58,25 +73,50 @@ def update_round(actor, round_id, changes, precondition):
         return update_recorded(actor, rnd, "round", changes)
 
 
+#: Who moves a round along its lifecycle (POST /rounds/{id}/transitions).
+ROUND_MOVERS = ("admin", "board_chair")
+
+
+def round_moves(actor, rnd, undecided=None, has_submissions=None):
+    """``allowed``: the moves this caller may make from the round's state now (a round with
+    undecided initiatives cannot be decided, one with submissions cannot go back to planning);
+    ``all_moves``: every move of the lifecycle from that state."""
+    every = list(ROUND_MOVES[rnd.status])
+    allowed = every if actor is not None and actor.role in ROUND_MOVERS else []
+    if "decided" in allowed:
+        undecided = _undecided(rnd) if undecided is None else undecided
+        allowed = [m for m in allowed if not (m == "decided" and undecided)]
+    if "planning" in allowed:
+        if has_submissions is None:
+            has_submissions = Initiative.select().where(Initiative.round == rnd.id).exists()
+        allowed = [m for m in allowed if not (m == "planning" and has_submissions)]
+    return {"allowed": allowed, "all_moves": every}
+
+
+def _undecided(rnd):
+    return [i.id for i in Initiative.select(Initiative.id).where(
+        (Initiative.round == rnd.id) & (Initiative.status == "submitted")).order_by(Initiative.id)]
+
+
 def move_round(actor, round_id, to, precondition=None):
     with write_transaction():
         rnd = get_or_404(Round, round_id, "round")
         if precondition:
             precondition(rnd)
-        allowed = ROUND_MOVES[rnd.status]
-        if to not in allowed:
+        if to not in ROUND_MOVES[rnd.status]:
             raise InvalidTransition(f"round {rnd.id} cannot move from {rnd.status} to {to}",
-                                    current=rnd.status, allowed=list(allowed))
+                                    current=rnd.status, **round_moves(actor, rnd))
         if to == "decided":
-            waiting = Initiative.select().where((Initiative.round == rnd.id) & (Initiative.status == "submitted")).count()
+            waiting = _undecided(rnd)
             if waiting:
-                raise InvalidTransition(f"{waiting} submitted initiative(s) of this round have no decision yet",
-                                        current=rnd.status, allowed=list(allowed))
+                raise InvalidTransition(
+                    f"{len(waiting)} submitted initiative(s) of this round have no decision yet: "
+                    f"{', '.join(map(str, waiting[:50]))}{' …' if len(waiting) > 50 else ''}",
+                    current=rnd.status, undecided_initiative_ids=waiting, **round_moves(actor, rnd, waiting))
         if to == "planning":
-            submitted = Initiative.select().where(Initiative.round == rnd.id).count()
-            if submitted:
+            if Initiative.select().where(Initiative.round == rnd.id).exists():
                 raise InvalidTransition("a round with submissions cannot go back to planning",
-                                        current=rnd.status, allowed=[m for m in allowed if m != "planning"])
+                                        current=rnd.status, **round_moves(actor, rnd, has_submissions=True))
         changes = {"status": to}
         if to == "in_review":
             changes["pinned_ranking"] = _pin_ranking(actor, rnd)

@@ -158,6 +158,7 @@ def test_overrides_report(client, board):
     report = client.get("/api/v1/reports/overrides", headers=bearer(board["tokens"]["finance"])).json
     assert [line["initiative_id"] for line in report["lines"]] == [iid]
     line = report["lines"][0]
-    assert line["kinds"] == ["quorum"] and line["override_rationale"] == "no quorum, deadline"
+    # the fill funds every board item within this budget: rejecting one also departs from the ranking
+    assert line["kinds"] == ["quorum", "ranking_departure"] and line["override_rationale"] == "no quorum, deadline"
     assert line["decided_by"] == "board_chair@example.com"
     assert client.get("/api/v1/reports/overrides", headers=bearer(board["tokens"]["viewer"])).status_code == 403

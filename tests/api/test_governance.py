@@ -1,4 +1,4 @@
-"""The board: votes, recusal, quorum, majority, thresholds, ranking overrides, deferral, delegation,
+"""The board: votes, recusal, quorum, majority, thresholds, ranking departures, deferral, delegation,
 delivery, overdue — and a budget that cannot be overspent."""
 from cxgov.db import database
 from tests.builders import DUE, decide, vote
@@ -100,25 +100,82 @@ def _quorum_approve(client, board, iid):
         vote(client, board, token, iid, "approve")
 
 
-def test_ranking_override_detected_and_not_when_the_skipped_no_longer_fits(client, board):
-    order = _ranked(client, board)
-    first, second, third = order[0], order[1], order[2]
-    for token in board["member_tokens"][:3]:
-        vote(client, board, token, first, "reject")
-    assert decide(client, board, first, "reject").status_code == 201
-    _quorum_approve(client, board, second)
-    skipped = decide(client, board, second, "approve")
-    assert skipped.status_code == 422 and skipped.json["override_needed"] == ["ranking"]
-    assert skipped.json["skipped_better_ranked"] == [first]
-    # shrink the budget so that the rejected first no longer fits: no ranking override then
+def _entries(client, board):
+    rnd = client.get(f"/api/v1/rounds/{board['round']}", headers=bearer(board["tokens"]["viewer"])).json
+    ranking = client.get(f"/api/v1/rankings/{rnd['pinned_ranking_id']}", headers=bearer(board["tokens"]["viewer"])).json
+    return [(e["initiative_id"], e["requested_amount"]) for e in ranking["entries"]]
+
+
+def _set_budget(client, board, budget):
     admin = bearer(board["tokens"]["admin"])
     etag = client.get(f"/api/v1/rounds/{board['round']}", headers=admin).headers["ETag"]
-    first_request = client.get(f"/api/v1/initiatives/{first}", headers=admin).json["requested_amount"]
-    client.patch(f"/api/v1/rounds/{board['round']}", json={"budget": first_request - 1},
-                 headers={**admin, "If-Match": etag})
-    _quorum_approve(client, board, third)
-    fits = decide(client, board, third, "approve", approved_amount=1_000_000)
-    assert fits.status_code == 201 and fits.json["override_kinds"] == []
+    assert client.patch(f"/api/v1/rounds/{board['round']}", json={"budget": budget},
+                        headers={**admin, "If-Match": etag}).status_code == 200
+
+
+def _overrides(client, board):
+    return client.get(f"/api/v1/reports/overrides?round_id={board['round']}",
+                      headers=bearer(board["tokens"]["finance"])).json["lines"]
+
+
+def test_a_rejection_departs_once_and_the_approvals_after_it_follow(client, board):
+    """The issue's meeting in small: the board rejects the best-ranked (funded) initiative by
+    its votes; that is one departure, and approving what the fill then funds is none."""
+    entries = _entries(client, board)
+    (first, a1), (second, a2) = entries[0], entries[1]
+    _set_budget(client, board, a1 + a2)
+    for token in board["member_tokens"][:3]:
+        vote(client, board, token, first, "reject")
+    rejected = decide(client, board, first, "reject")
+    assert rejected.status_code == 201, rejected.json
+    assert rejected.json["override"] is False and rejected.json["override_kinds"] == []
+    departure = rejected.json["departure"]
+    assert departure["kind"] == "ranking_departure" and departure["funded_by_fill"] is True
+    assert departure["displaces"] == [] and departure["makes_room_for"]
+    for iid in [second] + departure["makes_room_for"]:
+        _quorum_approve(client, board, iid)
+        amount = dict(entries)[iid]
+        approved = decide(client, board, iid, "approve", approved_amount=amount)
+        assert approved.status_code == 201, approved.json
+        assert approved.json["override"] is False and approved.json["departure"] is None
+    lines = _overrides(client, board)
+    assert [(line["initiative_id"], line["kinds"]) for line in lines] == [(first, ["ranking_departure"])]
+
+
+def test_approving_one_the_fill_does_not_fund_departs_without_override(client, board):
+    entries = _entries(client, board)
+    (first, a1), (last, a_last) = entries[0], entries[-1]
+    _set_budget(client, board, a1)  # the fill funds the first alone
+    _quorum_approve(client, board, last)
+    approved = decide(client, board, last, "approve", approved_amount=a_last)
+    assert approved.status_code == 201, approved.json
+    assert approved.json["override"] is False
+    assert approved.json["departure"] == {"kind": "ranking_departure", "funded_by_fill": False,
+                                          "displaces": [first], "makes_room_for": []}
+    # rejecting the displaced first now follows from that departure
+    rejected = decide(client, board, first, "reject", override=True, override_rationale="no quorum")
+    assert rejected.status_code == 201 and rejected.json["departure"] is None
+    lines = _overrides(client, board)
+    assert [(line["initiative_id"], line["kinds"]) for line in lines] == [(last, ["ranking_departure"]),
+                                                                          (first, ["quorum"])]
+    csv = client.get(f"/api/v1/reports/overrides?round_id={board['round']}&format=csv",
+                     headers=bearer(board["tokens"]["finance"])).get_data(as_text=True)
+    assert "ranking_departure" in csv and "quorum" in csv
+
+
+def test_an_override_that_also_departs_is_listed_once_and_old_kinds_stay(client, board, app):
+    entries = _entries(client, board)
+    first = entries[0][0]
+    departs = decide(client, board, first, "reject", override=True, override_rationale="no quorum today")
+    assert departs.status_code == 201 and departs.json["departure"]["kind"] == "ranking_departure"
+    with app.app_context():
+        from cxgov.models import Decision
+
+        # a decision stored before departures existed keeps its "ranking" override kind
+        Decision.update(override_kinds=["ranking", "quorum"]).where(Decision.id == departs.json["id"]).execute()
+        database.close()
+    lines = _overrides(client, board)
+    assert len(lines) == 1 and lines[0]["kinds"] == ["ranking", "quorum", "ranking_departure"]
 
 
 def test_budget_guard_says_what_is_left(client, board):
@@ -207,7 +264,12 @@ def test_delegation(client, board):
 def test_delivery_updates_and_overdue_report(client, board, app):
     iid = board["items"][0]
     _quorum_approve(client, board, iid)
-    assert decide(client, board, iid, "approve", due_date="2026-01-31").status_code == 201
+    assert decide(client, board, iid, "approve").status_code == 201
+    with app.app_context():  # time passes: the due date is now behind us
+        from cxgov.models import Initiative
+
+        Initiative.update(due_date="2026-01-31").where(Initiative.id == iid).execute()
+        database.close()
     lead = bearer(board["tokens"]["team_lead"])
     update = client.post(f"/api/v1/initiatives/{iid}/status-updates", headers=lead,
                          json={"rag": "amber", "percent_complete": 40, "note": "Vendor late"})
@@ -225,3 +287,72 @@ def test_delivery_updates_and_overdue_report(client, board, app):
     delivered = client.post(f"/api/v1/initiatives/{iid}/transitions", json={"to": "delivered"}, headers=lead)
     assert delivered.status_code == 200
     assert client.get("/api/v1/reports/overdue", headers=bearer(board["tokens"]["finance"])).json == []
+
+
+def test_approval_defaults_owner_and_due_date_and_refuses_a_past_due_date(client, board, app):
+    import datetime as dt
+
+    from cxgov.services.governance_rules import add_months
+
+    iid = board["items"][0]
+    _quorum_approve(client, board, iid)
+    viewer = bearer(board["tokens"]["viewer"])
+    before = client.get(f"/api/v1/initiatives/{iid}", headers=viewer).json
+    past = decide(client, board, iid, "approve", due_date="2020-01-01")
+    assert past.status_code == 422 and "due_date" in past.json["errors"]
+    assert "before the decision date" in past.json["detail"]
+    body = {"initiative_id": iid, "outcome": "approve", "approved_amount": 10_000_000, "rationale": "minutes"}
+    approved = client.post(f"/api/v1/rounds/{board['round']}/decisions", json=body,
+                           headers=bearer(board["tokens"]["board_chair"]))
+    assert approved.status_code == 201, approved.json
+    today = dt.datetime.now(dt.timezone.utc).date()
+    expected_due = add_months(today, before["months_to_value"]).isoformat()
+    assert approved.json["accountable_owner_id"] == before["owner_id"]
+    assert approved.json["due_date"] == expected_due
+    got = client.get(f"/api/v1/initiatives/{iid}", headers=viewer).json
+    assert got["accountable_owner_id"] == before["owner_id"] and got["due_date"] == expected_due
+
+
+def test_closing_a_round_lists_the_undecided_and_the_callers_own_moves(client, board):
+    chair = bearer(board["tokens"]["board_chair"])
+    undecided = sorted([board["submitted_a"]] + board["items"])
+    decide(client, board, undecided[0], "reject", override=True, override_rationale="no quorum today")
+    refused = client.post(f"/api/v1/rounds/{board['round']}/transitions", json={"to": "decided"}, headers=chair)
+    assert refused.status_code == 409
+    assert refused.json["undecided_initiative_ids"] == undecided[1:]
+    assert all(str(i) in refused.json["detail"] for i in undecided[1:])
+    # "decided" is not a move the chair can make now; "open" is
+    assert refused.json["allowed"] == ["open"] and refused.json["all_moves"] == ["decided", "open"]
+    # a board member votes in a round that is not in review: no round move is theirs
+    client.post(f"/api/v1/rounds/{board['round']}/transitions", json={"to": "open"}, headers=chair)
+    late = client.post(f"/api/v1/rounds/{board['round']}/votes", headers=bearer(board["member_tokens"][0]),
+                       json={"initiative_id": undecided[1], "choice": "approve"})
+    assert late.status_code == 409 and late.json["allowed"] == [] and late.json["all_moves"] == ["in_review", "planning"]
+
+
+def test_allowed_transitions_are_the_callers_moves(client, board):
+    """The issue: a viewer and the chair saw ["draft", "cancelled"] on a submitted initiative in
+    a round under review; the chair then got 403 on draft, the team lead 409."""
+    iid = board["items"][0]
+    seen = {role: client.get(f"/api/v1/initiatives/{iid}", headers=bearer(board["tokens"][role])).json
+            for role in ("viewer", "board_chair", "team_lead", "team_lead_b", "admin")}
+    assert all(s["all_moves"] == ["draft", "cancelled"] for s in seen.values())
+    assert seen["viewer"]["allowed_transitions"] == [] and seen["board_chair"]["allowed_transitions"] == []
+    assert seen["team_lead_b"]["allowed_transitions"] == []
+    # the round is in review: withdrawal (→ draft) is nobody's move, cancelling is the own team's
+    assert seen["team_lead"]["allowed_transitions"] == ["cancelled"]
+    assert seen["admin"]["allowed_transitions"] == ["cancelled"]
+    listed = client.get(f"/api/v1/initiatives?round_id={board['round']}", headers=bearer(board["tokens"]["viewer"])).json
+    assert {i["id"]: i["allowed_transitions"] for i in listed}[iid] == []
+    draft = client.post(f"/api/v1/initiatives/{iid}/transitions", json={"to": "draft"},
+                        headers=bearer(board["tokens"]["team_lead"]))
+    assert draft.status_code == 409 and draft.json["allowed"] == ["cancelled"]
+    assert draft.json["all_moves"] == ["draft", "cancelled"]
+
+
+def test_a_decided_initiative_refuses_a_vote_with_the_callers_moves(client, board):
+    iid = board["items"][0]
+    assert decide(client, board, iid, "reject", override=True, override_rationale="no quorum").status_code == 201
+    late = vote(client, board, board["member_tokens"][0], iid, "approve")
+    assert late.status_code == 409 and late.json["current"] == "rejected"
+    assert late.json["allowed"] == [] and late.json["all_moves"] == ["cancelled"]

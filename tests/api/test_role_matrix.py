@@ -43,7 +43,8 @@ MATRIX = {
     "GET /api/v1/openapi.json": (PUBLIC, "the OpenAPI document; no token"),
     "GET /api/docs": (PUBLIC, "interactive docs; no token"),
     "GET /api/docs/assets/{filename}": (PUBLIC, "Swagger UI's files, served by the app; no token"),
-    "GET /api/v1/users": (ADMIN, ""),
+    "GET /api/v1/users": (ADMIN + ("board_chair", "board_member", "team_lead"),
+                          "admin: every field; team leads and the board: active users' id, name, role, team_id only"),
     "POST /api/v1/users": (ADMIN, ""),
     "GET /api/v1/users/me": (EVERYONE, "the caller's own user"),
     "GET /api/v1/users/{user_id}": (ADMIN, ""),
@@ -79,7 +80,8 @@ MATRIX = {
     "PATCH /api/v1/objectives/{objective_id}": (ADMIN, ""),
     "DELETE /api/v1/objectives/{objective_id}": (ADMIN, "refused (409) while initiatives are aligned to it"),
     "GET /api/v1/rounds": (EVERYONE, ""),
-    "POST /api/v1/rounds": (("admin", "finance"), ""),
+    "POST /api/v1/rounds": (("admin", "board_chair", "finance"),
+                            "in planning; the chair without `budget` or `supermajority_above` (403)"),
     "GET /api/v1/rounds/{round_id}": (EVERYONE, ""),
     "PATCH /api/v1/rounds/{round_id}": (("admin", "finance"), "finance may change only `budget` (other fields 403)"),
     "POST /api/v1/rounds/{round_id}/transitions": (("admin", "board_chair"), ""),
@@ -102,6 +104,10 @@ MATRIX = {
     "POST /api/v1/rounds/{round_id}/delegations": (BOARD, ""),
     "GET /api/v1/rounds/{round_id}/decisions": (READERS, ""),
     "POST /api/v1/rounds/{round_id}/decisions": (("board_chair",), "only while the round is in review"),
+    "POST /api/v1/rounds/{round_id}/votes/batch": (
+        BOARD, "all or nothing, up to 500; only while the round is in review; recused members refused"),
+    "POST /api/v1/rounds/{round_id}/decisions/batch": (
+        ("board_chair",), "all or nothing, up to 500; only while the round is in review"),
     "GET /api/v1/scoring-models": (EVERYONE, ""),
     "POST /api/v1/scoring-models": (("admin", "board_chair"), ""),
     "POST /api/v1/scoring-models/ahp": (("admin", "board_chair", "board_member"), "a computation; stores nothing"),
@@ -135,7 +141,7 @@ MATRIX = {
     "GET /api/v1/reports/approved-spend": (FINANCIAL + ("team_lead",), "team lead: own team only"),
     "GET /api/v1/reports/budget": (READERS, ""),
     "GET /api/v1/reports/coverage": (READERS, ""),
-    "GET /api/v1/reports/overrides": (FINANCIAL, ""),
+    "GET /api/v1/reports/overrides": (FINANCIAL, "overrides and departures from the ranking, each once, with its kinds"),
     "GET /api/v1/reports/overdue": (READERS, ""),
     "GET /api/v1/reports/benefits": (READERS, ""),
     "GET /api/v1/audit": (AUDIT_READERS, "every event; what the caller cannot read directly is redacted (see below)"),
@@ -150,6 +156,8 @@ MATRIX = {
 NEEDS_LIFECYCLE = {
     "POST /api/v1/rounds/{round_id}/votes": "the world's round is open, not in review (409)",
     "POST /api/v1/rounds/{round_id}/decisions": "the world's round is open, not in review (409)",
+    "POST /api/v1/rounds/{round_id}/votes/batch": "the world's round is open, not in review (409)",
+    "POST /api/v1/rounds/{round_id}/decisions/batch": "the world's round is open, not in review (409)",
     "POST /api/v1/initiatives/{initiative_id}/status-updates": "the draft is not approved (409/422)",
     "POST /api/v1/initiatives/{initiative_id}/actuals": "the initiative is not approved (409/422)",
     "POST /api/v1/initiatives/{initiative_id}/review": "the initiative is not delivered (409/422)",
@@ -235,7 +243,9 @@ def _body(world, key):
             "measurements": [{"measured_at": "2026-06-30T00:00:00Z", "value": 24.0}]},
         "POST /api/v1/objectives": objective_payload(world["metric"], title="Matrix objective"),
         "PATCH /api/v1/objectives/{objective_id}": {"weight": 4.0},
-        "POST /api/v1/rounds": round_payload(name="FY2027 Q2", fiscal_quarter=2),
+        "POST /api/v1/rounds": ({"name": "FY2027 Q2", "fiscal_year": 2027, "fiscal_quarter": 2}
+                                if world["caller_id"] == world["user_board_chair"]
+                                else round_payload(name="FY2027 Q2", fiscal_quarter=2)),
         "PATCH /api/v1/rounds/{round_id}": {"budget": 150_000_000},  # valid for finance too
         "POST /api/v1/rounds/{round_id}/transitions": {"to": "in_review"},
         "POST /api/v1/rounds/{round_id}/votes": {"initiative_id": world["submitted_a"], "choice": "approve"},
@@ -244,7 +254,12 @@ def _body(world, key):
                                                        else world["user_board_chair"]},
         "POST /api/v1/rounds/{round_id}/decisions": {"initiative_id": world["submitted_a"], "outcome": "approve",
                                                      "rationale": "Matrix", "approved_amount": 1_000_000},
-        "POST /api/v1/initiatives/{initiative_id}/status-updates": {"rag": "green", "percent_complete": 10},
+            "POST /api/v1/rounds/{round_id}/votes/batch": {"votes": [
+            {"initiative_id": world["submitted_a"], "choice": "approve"}]},
+        "POST /api/v1/rounds/{round_id}/decisions/batch": {"decisions": [
+            {"initiative_id": world["submitted_a"], "outcome": "approve", "rationale": "Matrix",
+             "approved_amount": 1_000_000}]},
+            "POST /api/v1/initiatives/{initiative_id}/status-updates": {"rag": "green", "percent_complete": 10},
         "POST /api/v1/initiatives/{initiative_id}/actuals": {
             "amount": 100, "fiscal_year": 2027, "fiscal_quarter": 1, "booked_on": "2027-01-15", "reference": "INV-1"},
         "POST /api/v1/initiatives/{initiative_id}/review": {"lessons_learned": "Matrix"},

@@ -2,10 +2,11 @@ from flask.views import MethodView
 
 from cxgov.api.base import Blueprint, current_actor, id_path
 from cxgov.api.board.schemas import (
-    DecisionCreateSchema, DecisionSchema, DelegationCreateSchema, DelegationSchema, VoteCreateSchema, VoteListSchema,
+    DecisionBatchResultSchema, DecisionBatchSchema, DecisionCreateSchema, DecisionSchema, VoteBatchResultSchema,
+    VoteBatchSchema, DelegationCreateSchema, DelegationSchema, VoteCreateSchema, VoteListSchema,
     VoteQueryArgsSchema, VoteSchema,
 )
-from cxgov.services import governance
+from cxgov.services import governance, governance_batches
 from cxgov.services.read_rules import BOARD_RECORD_READERS as READERS
 
 blp = Blueprint("board", __name__, description="The governance board: votes, delegations, decisions")
@@ -70,3 +71,35 @@ class DecisionViews(MethodView):
         """Record the board's decision (chair only); shows the budget left"""
         decision, rnd = governance.decide(current_actor(), round_id, data)
         return _with_budget(decision, rnd)
+
+
+BATCH_DOC = ("All or nothing: each item is checked as the single call checks it, in list order, in one "
+             "transaction; one refused item refuses the batch (422, or 409 when every refusal is a "
+             "conflict) with `refused`: [{index, initiative_id, detail, …}], and nothing is written.")
+
+
+@blp.route("/" + id_path("round_id") + "/votes/batch")
+class VoteBatchViews(MethodView):
+    @blp.login_required(*BOARD)
+    @blp.idempotent
+    @blp.arguments(VoteBatchSchema)
+    @blp.response(201, VoteBatchResultSchema)
+    @blp.doc(description=BATCH_DOC)
+    def post(self, data, round_id):
+        """Cast (or replace) your votes on many initiatives at once, all or nothing"""
+        return {"votes": governance_batches.cast_votes(current_actor(), round_id, data["votes"])}
+
+
+@blp.route("/" + id_path("round_id") + "/decisions/batch")
+class DecisionBatchViews(MethodView):
+    @blp.login_required("board_chair")
+    @blp.idempotent
+    @blp.arguments(DecisionBatchSchema)
+    @blp.response(201, DecisionBatchResultSchema)
+    @blp.doc(description=BATCH_DOC + " The budget guard holds for the batch's total.")
+    def post(self, data, round_id):
+        """Record a meeting's decisions at once (chair only), all or nothing"""
+        results = governance_batches.decide_batch(current_actor(), round_id, data["decisions"])
+        rnd = results[-1][1]
+        return {"decisions": [_with_budget(d, r) for d, r in results], "round_budget": rnd.budget,
+                "round_committed": rnd.committed, "round_remaining": rnd.budget - rnd.committed}

@@ -16,7 +16,7 @@ blp.url_prefix_name = "initiatives"
 class InitiativePage(PeeweePage):
     @property
     def items(self):
-        return initiatives.with_details(super().items)
+        return initiatives.with_details(super().items, current_actor())
 
 
 @blp.route("")
@@ -46,7 +46,8 @@ class InitiativeByIdViews(MethodView):
     @blp.response(200, InitiativeSchema)
     def get(self, initiative_id):
         """Get an initiative"""
-        record = initiatives.with_details([initiatives.get_visible(current_actor(), initiative_id)])[0]
+        actor = current_actor()
+        record = initiatives.with_details([initiatives.get_visible(actor, initiative_id)], actor)[0]
         blp.set_record_etag(record)
         return record
 

@@ -106,7 +106,10 @@ class InitiativeSchema(Schema):
     approved_amount = MoneyOut(allow_none=True)
     accountable_owner_id = ma.fields.Integer(allow_none=True)
     due_date = IsoDate(allow_none=True)
-    allowed_transitions = ma.fields.List(ma.fields.String())
+    allowed_transitions = ma.fields.List(ma.fields.String(), metadata={
+        "description": "the moves of POST …/transitions that you may make from this state now"})
+    all_moves = ma.fields.List(ma.fields.String(), metadata={
+        "description": "every move of POST …/transitions from this state, whoever makes it"})
     version = ma.fields.Integer()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()

@@ -79,7 +79,7 @@ class OverridesViews(MethodView):
     @blp.response(200, ReportSchema)
     @blp.alt_response(200, **CSV)
     def get(self, args):
-        """Every decision taken as an override, with its rationale, who took it and when"""
+        """Every override and every departure from the ranking, once each, with its kinds and rationale"""
         report = finance.overrides(_args(args))
         if wants_csv(args):
             columns = ["decision_id", "round_id", "initiative_id", "outcome", "approved_amount", "kinds",

@@ -28,12 +28,12 @@ class RoundViews(MethodView):
         sort = args.pop("sort", None)
         return apply_sort(rounds.list_rounds(**args), Round, sort, SORTABLE)
 
-    @blp.login_required("admin", "finance")
+    @blp.login_required("admin", "finance", "board_chair")
     @blp.idempotent
     @blp.arguments(RoundCreateSchema)
     @blp.response(201, RoundSchema)
     def post(self, data):
-        """Create a funding round (in planning)"""
+        """Create a funding round (in planning; the chair without a budget)"""
         return rounds.create_round(current_actor(), **data)
 
 

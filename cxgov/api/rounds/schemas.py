@@ -33,9 +33,11 @@ class RoundCreateSchema(Schema):
     name = Text(120, required=True)
     fiscal_year = StrictInt(2000, 2100, required=True)
     fiscal_quarter = StrictInt(1, 4, allow_none=True, load_default=None)
-    budget = Money(required=True)
+    budget = Money(metadata={"description": "minor units; required from finance and admin, refused (403) "
+                                            "from the chair (0 until finance sets it)"})
     description = Text(5000, min_length=0, load_default="")
-    supermajority_above = Money(allow_none=True, load_default=None)
+    supermajority_above = Money(allow_none=True, load_default=None,
+                                metadata={"description": "finance and admin only"})
     scoring_model_id = Id(metadata={"description": "defaults to the latest default model"})
 
 

@@ -12,13 +12,20 @@ blp.url_prefix_name = "users"
 
 @blp.route("")
 class UserViews(MethodView):
-    @blp.login_required("admin")
+    @blp.login_required("admin", *users.DIRECTORY_ROLES)
     @blp.arguments(UserQueryArgsSchema, location="query")
     @blp.response(200, UserSchema(many=True))
     @blp.paginate(PeeweePage)
+    @blp.doc(description="Admin: every user with every field. Team leads and the board: the people "
+                         "directory, active users only, with id, name, role and team_id alone "
+                         "(`q` searches names; sorting by email is admin-only).")
     def get(self, args):
-        """List users"""
-        query = users.list_users(args.get("role"), args.get("team_id"), args.get("q"))
+        """List users (admin), or the people directory (team leads and the board)"""
+        actor = current_actor()
+        if actor.is_admin:
+            query = users.list_users(args.get("role"), args.get("team_id"), args.get("q"))
+        else:
+            query = users.directory(args.get("role"), args.get("team_id"), args.get("q"), args.get("sort"))
         return apply_sort(query, User, args.get("sort"), SORTABLE)
 
     @blp.login_required("admin")
