@@ -1,4 +1,5 @@
 """The application factory: defaults → CXGOV_* environment → mapping override."""
+import datetime as dt
 import logging
 import os
 
@@ -10,11 +11,23 @@ from cxgov.config import settings_from_environment
 from cxgov.db import configure_read_cache, database, forget_prefetched, open_database
 
 
-class DuplicateKeyRefusingJSON(DefaultJSONProvider):
+class CxgovJSONProvider(DefaultJSONProvider):
+    """JSON both ways: a body that repeats a key is refused (400 naming it), and a date or time
+    that no schema field formatted (a dict built by hand) is written as ISO 8601 in UTC, not
+    Flask's HTTP date ("Tue, 01 Dec 2026 17:51:33 GMT")."""
+
     def loads(self, s, **kwargs):
         from cxgov.api.body import loads
 
         return loads(s)
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, dt.datetime):
+            return (o.astimezone(dt.timezone.utc) if o.tzinfo else o.replace(tzinfo=dt.timezone.utc)).isoformat()
+        if isinstance(o, dt.date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
 
 
 def create_app(config=None):
@@ -52,7 +65,7 @@ def create_app(config=None):
     )
     logging.getLogger("cxgov").setLevel(app.config["LOG_LEVEL"])
 
-    app.json = DuplicateKeyRefusingJSON(app)  # request.get_json, if anything calls it, refuses duplicate keys too
+    app.json = CxgovJSONProvider(app)
     db = open_database(app.config["DATABASE_URL"], pool_max_connections=app.config["POOL_MAX_CONNECTIONS"])
     configure_read_cache(app.config["READ_CACHE_MS"], db)  # auto: on PostgreSQL with notifications, off on SQLite
     database.initialize(db)

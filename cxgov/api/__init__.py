@@ -1,8 +1,5 @@
 """The REST API under /api/v1: one package per resource, registered in this order."""
-import datetime as dt
 import importlib
-
-from flask.json.provider import DefaultJSONProvider
 
 from cxgov.api.base import Api, refuse_unknown_query_parameters
 from cxgov.api.docs import register_docs_assets
@@ -12,22 +9,7 @@ RESOURCES = [
 ]
 
 
-class IsoJSONProvider(DefaultJSONProvider):
-    """Dates as YYYY-MM-DD and times as ISO 8601 in UTC wherever a body holds one that no schema
-    field formatted (a dict built by hand): Flask's default writes HTTP dates
-    ("Tue, 01 Dec 2026 17:51:33 GMT")."""
-
-    @staticmethod
-    def default(o):
-        if isinstance(o, dt.datetime):
-            return (o.astimezone(dt.timezone.utc) if o.tzinfo else o.replace(tzinfo=dt.timezone.utc)).isoformat()
-        if isinstance(o, dt.date):
-            return o.isoformat()
-        return DefaultJSONProvider.default(o)
-
-
 def register_api(app):
-    app.json = IsoJSONProvider(app)
     api = Api(app)
     for name in RESOURCES:
         module = importlib.import_module(f"cxgov.api.{name}.routes")
