@@ -7,7 +7,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from cxgov import __version__
 from cxgov.config import settings_from_environment
-from cxgov.db import configure_read_cache, database, forget_prefetched, open_database
+from cxgov.db import database, open_database
 
 
 class DuplicateKeyRefusingJSON(DefaultJSONProvider):
@@ -54,7 +54,6 @@ def create_app(config=None):
 
     app.json = DuplicateKeyRefusingJSON(app)  # request.get_json, if anything calls it, refuses duplicate keys too
     db = open_database(app.config["DATABASE_URL"], pool_max_connections=app.config["POOL_MAX_CONNECTIONS"])
-    configure_read_cache(app.config["READ_CACHE_MS"], db)  # auto: on PostgreSQL with notifications, off on SQLite
     database.initialize(db)
     _register_request_hooks(app)
 
@@ -102,7 +101,6 @@ def _register_request_hooks(app):
 
     @app.teardown_request
     def _close(exc):
-        forget_prefetched()
         if not database.is_closed():
             database.close()
 

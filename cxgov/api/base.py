@@ -3,7 +3,6 @@
 Every resource module imports ``Blueprint``, ``Schema`` and friends from here,
 never from flask_smorest directly.
 """
-import copy
 import functools
 import hashlib
 import json
@@ -245,31 +244,20 @@ def refuse_unknown_query_parameters(app, api):
                 found[(rule.rule, method.upper())] = frozenset(names)
         return found
 
-    verdicts = {}  # (rule, method, query string) -> (unknown names, known names); bounded
-
-    def _verdict(req, rule, method):
+    def _verdict(rule, method, names):
         if not allowed:
             allowed.update(_allowed_map())
         known = allowed.get((rule, "GET" if method == "HEAD" else method))
         if known is None:  # OPTIONS, or a route outside the spec
             return (), ()
-        return tuple(sorted(set(req.args) - known)), known
+        return tuple(sorted(set(names) - known)), known
 
     @app.before_request
     def _refuse_unknown_query():
-        req = request._get_current_object()  # one context lookup, not one per attribute
-        query_string = req.environ.get("QUERY_STRING")
-        rule = req.url_rule
-        if not query_string or rule is None or not rule.rule.startswith("/api/v1/"):
+        rule = request.url_rule
+        if not request.args or rule is None or not rule.rule.startswith("/api/v1/"):
             return None
-        # the same few query strings come again and again (page 1 of a ranking): judge each once
-        key = (rule.rule, req.method, query_string)
-        verdict = verdicts.get(key)
-        if verdict is None:
-            verdict = _verdict(req, rule.rule, req.method)
-            if len(verdicts) >= 4096:
-                verdicts.clear()
-            verdicts[key] = verdict
+        verdict = _verdict(rule.rule, request.method, request.args)
         unknown, known = verdict
         if not unknown:
             return None
@@ -285,7 +273,7 @@ auth = HTTPTokenAuth(scheme="Bearer")
 
 @auth.verify_token
 def _verify_token(token):
-    return auth_service.user_for_token(token, along=g.pop("read_along", None))
+    return auth_service.user_for_token(token)
 
 
 @auth.get_user_roles
@@ -320,27 +308,8 @@ def assign_request_id():
 
 
 # --------------------------------------------------------------------------- blueprint
-def _copy_args(parsed):
-    """A caller's own copy (lists and nested values copied; numbers and strings shared)."""
-    if isinstance(parsed, dict) and all(isinstance(v, (int, float, str, bool, type(None))) for v in parsed.values()):
-        return dict(parsed)
-    return copy.deepcopy(parsed)
-
-
-class QueryMemoParser(FlaskParser):
-    """webargs' Flask parser, remembering what each distinct query string parsed to.
-
-    Parsing a query string is a pure function of the route's schema and the string (no query
-    schema reads the request or the user), and the same few strings come again and again
-    (page 1 of the latest ranking).  Only successful parses are kept; each caller gets its own
-    copy; at most ``MAX`` strings per process, forgotten all at once when full.
-    """
-
-    MAX = 4096
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._parsed = {}
+class JSONBodyParser(FlaskParser):
+    """webargs' Flask parser with one JSON loader for every body (see ``_raw_load_json``)."""
 
     def _raw_load_json(self, req):
         """Every JSON body of every endpoint is loaded here.  Malformed JSON is a 400 however it
@@ -359,22 +328,9 @@ class QueryMemoParser(FlaskParser):
                 raise  # webargs' load_json makes these its 400
             return self._handle_invalid_json_error(json.JSONDecodeError(str(exc), "", 0), req)
 
-    def parse(self, argmap, req=None, *, location=None, **kwargs):
-        if location != "query" or kwargs.get("validate") is not None or not isinstance(argmap, ma.Schema):
-            return super().parse(argmap, req, location=location, **kwargs)
-        key = (argmap, (req or request).query_string, kwargs.get("unknown"))
-        parsed = self._parsed.get(key)
-        if parsed is None:
-            parsed = super().parse(argmap, req, location=location, **kwargs)
-            if len(self._parsed) >= self.MAX:
-                self._parsed.clear()
-            self._parsed[key] = _copy_args(parsed)
-            return parsed
-        return _copy_args(parsed)
-
 
 class Blueprint(_Blueprint):
-    ARGUMENTS_PARSER = QueryMemoParser()
+    ARGUMENTS_PARSER = JSONBodyParser()
 
     def arguments(self, schema, **kwargs):
         """As flask-smorest's, with one schema instance per route: given a class, webargs
@@ -382,13 +338,8 @@ class Blueprint(_Blueprint):
         keeps no state on the instance, so requests share it."""
         return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
 
-    def login_required(self, *roles, read_along=None):
-        """Require a token (401) and, when given, one of ``roles`` (403); documented.
-
-        ``read_along(**view_args)`` -> ``(compiled select, values)``: the one-row read the view
-        makes first, run in the same statement as the token check (one database round trip
-        fewer; the view's own ``rows`` call then takes the answer).  Nothing is cached across
-        requests: the token and the row are both read fresh, together."""
+    def login_required(self, *roles):
+        """Require a token (401) and, when given, one of ``roles`` (403); documented."""
 
         def decorator(func):
             checked_role = auth.login_required(role=list(roles) or None)(func)
@@ -398,13 +349,6 @@ class Blueprint(_Blueprint):
                 g.roles_allowed = roles  # named by the 403
                 return checked_role(*args, **kwargs)
 
-            if read_along is not None:
-                checked = wrapped
-
-                @functools.wraps(func)
-                def wrapped(*args, **kwargs):
-                    g.read_along = read_along(**kwargs)
-                    return checked(*args, **kwargs)
             wrapped = self.doc(security=[{"bearerAuth": []}])(wrapped)
             wrapped = self.alt_response(401, response="UNAUTHORIZED")(wrapped)
             return self.alt_response(403, response="FORBIDDEN")(wrapped)

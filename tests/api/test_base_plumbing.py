@@ -1,11 +1,11 @@
-"""cxgov/api/base.py plumbing: query strings parsed once per route and string (same answers, own
-copies, errors every time); which database errors count as a lost connection."""
+"""HTTP plumbing: query strings parsed (own copies, errors every time); which database errors
+count as a lost connection."""
 import marshmallow as ma
 import pytest
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from cxgov.api.base import QueryMemoParser, Schema
+from cxgov.api.base import JSONBodyParser, Schema
 
 
 class Args(Schema):
@@ -13,8 +13,8 @@ class Args(Schema):
     tags = ma.fields.List(ma.fields.String(), load_default=list)
 
 
-def test_same_string_same_answer_own_copy_and_errors_are_not_kept():
-    parser, schema, app = QueryMemoParser(), Args(), Flask("t")
+def test_query_strings_parse_to_their_own_values_and_bad_ones_are_refused_every_time():
+    parser, schema, app = JSONBodyParser(), Args(), Flask("t")
     with app.test_request_context("/?page=3&tags=a&tags=b"):
         first = parser.parse(schema, location="query")
         first["tags"].append("mutated")
@@ -22,21 +22,10 @@ def test_same_string_same_answer_own_copy_and_errors_are_not_kept():
     assert first["page"] == 3 and second == {"page": 3, "tags": ["a", "b"]}
     with app.test_request_context("/?page=4"):
         assert parser.parse(schema, location="query") == {"page": 4, "tags": []}
-    for _ in range(2):  # refused both times: a failed parse is not remembered
+    for _ in range(2):
         with app.test_request_context("/?page=11"), pytest.raises(HTTPException) as refused:
             parser.parse(schema, location="query")
         assert refused.value.code == 422
-    assert len(parser._parsed) == 2  # the two good strings only
-
-
-def test_bounded():
-    parser, schema, app = QueryMemoParser(), Args(), Flask("t")
-    parser.MAX = 3
-    for page in range(1, 8):
-        with app.test_request_context(f"/?page={page}"):
-            assert parser.parse(schema, location="query")["page"] == page
-    # full at 3 strings: the 4th insert starts afresh ({4, 5, 6}), and so does the 7th
-    assert [key[1] for key in parser._parsed] == [b"page=7"]
 
 
 def test_only_a_lost_connection_is_a_503_not_every_interface_error():

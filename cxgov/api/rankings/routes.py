@@ -98,7 +98,7 @@ def _csv(ranking, entries):
 
 @blp.route("/" + id_path("ranking_id"))
 class RankingByIdViews(MethodView):
-    @blp.login_required(*READERS, read_along=rankings.read_along_ranking)
+    @blp.login_required(*READERS)
     @blp.arguments(RankingPageArgsSchema, location="query")
     @blp.response(200, RankingSchema)
     @blp.alt_response(200, **CSV_DOC, success=True)

@@ -83,7 +83,7 @@ class RoundRankingViews(MethodView):
 
 @blp.route("/" + id_path("round_id") + "/rankings/latest")
 class RoundLatestRankingViews(MethodView):
-    @blp.login_required(*READERS, read_along=rankings.read_along_latest)
+    @blp.login_required(*READERS)
     @blp.arguments(RankingPageArgsSchema, location="query")
     @blp.response(200, RankingSchema)
     @blp.alt_response(200, **CSV_DOC, success=True)
