@@ -3,18 +3,10 @@ import logging
 import os
 
 from flask import Flask, g, jsonify
-from flask.json.provider import DefaultJSONProvider
 
 from cxgov import __version__
 from cxgov.config import settings_from_environment
 from cxgov.db import database, open_database
-
-
-class DuplicateKeyRefusingJSON(DefaultJSONProvider):
-    def loads(self, s, **kwargs):
-        from cxgov.api.body import loads
-
-        return loads(s)
 
 
 def create_app(config=None):
@@ -52,7 +44,6 @@ def create_app(config=None):
     )
     logging.getLogger("cxgov").setLevel(app.config["LOG_LEVEL"])
 
-    app.json = DuplicateKeyRefusingJSON(app)  # request.get_json, if anything calls it, refuses duplicate keys too
     db = open_database(app.config["DATABASE_URL"], pool_max_connections=app.config["POOL_MAX_CONNECTIONS"])
     database.initialize(db)
     _register_request_hooks(app)
@@ -64,8 +55,8 @@ def create_app(config=None):
 
 
 def _register_request_hooks(app):
-    from cxgov.api.base import assign_request_id
-    from cxgov.api.body import guard_request_body
+    from cxgov.api.extensions.request_id import assign_request_id
+    from cxgov.api.extensions.body import guard_request_body
     from cxgov.schema_version import pending_migrations
     from cxgov.errors import Busy
 

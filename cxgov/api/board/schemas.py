@@ -1,6 +1,8 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, IsoDate, Money, MoneyOut, QueryInt, Schema, StrictBool, Text, UtcDateTime
+from cxgov.api.extensions.fields import (
+    Id, IsoDate, Money, MoneyOut, QueryInt, Schema, StrictBool, Text, UtcDateTime,
+)
 from cxgov.models.governance import OUTCOMES, VOTE_CHOICES
 
 

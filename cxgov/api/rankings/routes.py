@@ -5,7 +5,8 @@ from collections import OrderedDict
 from flask import Response
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, current_actor, id_path
+from cxgov.api.extensions.auth import current_actor
+from cxgov.api.extensions.blueprint import Blueprint, id_path
 from cxgov.api.csv_cells import csv_text
 from cxgov.api.rankings.schemas import (
     AcceptabilityRequestSchema, AcceptabilitySchema, RankingPageArgsSchema, RankingSchema, RankingVerifySchema,

@@ -1,11 +1,12 @@
-"""HTTP plumbing: query strings parsed (own copies, errors every time); which database errors
+"""cxgov/api/extensions: query strings parsed (own copies, errors every time); which database errors
 count as a lost connection."""
 import marshmallow as ma
 import pytest
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from cxgov.api.base import JSONBodyParser, Schema
+from cxgov.api.extensions.body import JSONBodyParser
+from cxgov.api.extensions.fields import Schema
 
 
 class Args(Schema):
@@ -33,10 +34,10 @@ def test_only_a_lost_connection_is_a_503_not_every_interface_error():
     as an InterfaceError is not, and stays a logged 500."""
     import peewee
 
-    from cxgov.api.base import _is_connection_lost
+    from cxgov.api.extensions.problems import is_connection_lost
 
-    assert _is_connection_lost(peewee.OperationalError("server closed the connection unexpectedly"))
-    assert _is_connection_lost(peewee.InterfaceError("connection already closed"))
-    assert _is_connection_lost(peewee.OperationalError("FATAL: terminating connection due to administrator command"))
-    assert not _is_connection_lost(peewee.InterfaceError("Error binding parameter 0 - probably unsupported type."))
-    assert not _is_connection_lost(peewee.OperationalError("no such table: team"))
+    assert is_connection_lost(peewee.OperationalError("server closed the connection unexpectedly"))
+    assert is_connection_lost(peewee.InterfaceError("connection already closed"))
+    assert is_connection_lost(peewee.OperationalError("FATAL: terminating connection due to administrator command"))
+    assert not is_connection_lost(peewee.InterfaceError("Error binding parameter 0 - probably unsupported type."))
+    assert not is_connection_lost(peewee.OperationalError("no such table: team"))
