@@ -5,7 +5,8 @@
   problem+json and the bearer scheme in the spec.
 - ``auth``: bearer-token authentication and the acting user (``current_actor``).
 - ``blueprint``: flask-smorest's ``Blueprint``, subclassed once: ``login_required``, record
-  ETags and If-Match preconditions, conditional GET, ``Idempotency-Key`` headers.
+  ETags and If-Match preconditions, ``Idempotency-Key`` headers.
+- ``conditional``: conditional GET (a strong ETag, 304 for a matching If-None-Match).
 - ``fields``: the schema base and every field class (money, dates, strict numbers, text).
 - ``pagination``: peewee pagination and ``?sort=``.
 - ``query``: the unknown-query-parameter check.
