@@ -1,5 +1,5 @@
-"""cxgov/api/extensions: query strings parsed (own copies, errors every time); which database errors
-count as a lost connection."""
+"""cxgov/api/extensions: query strings parsed (own copies, errors every time); which database
+errors count as a lost connection."""
 import marshmallow as ma
 import pytest
 from flask import Flask
