@@ -19,9 +19,7 @@ initiatives):
 
 Run: ``.venv/bin/python bench/bench_http_ranking.py`` (about 8 minutes on 2 cores).
 Options: ``--sizes 1000,10000``, ``--databases sqlite,postgres``, ``--load-seconds 10``,
-``--json out.json``, ``--read-cache-ms auto|0|N`` (CXGOV_READ_CACHE_MS of the real app; default
-``auto`` as shipped: on PostgreSQL 1000 with change notifications, off on SQLite; ``0`` measures
-the app with the cache off).  The PostgreSQL bench database is dropped at the end.
+``--json out.json``.  The PostgreSQL bench database is dropped at the end.
 """
 import argparse
 import concurrent.futures
@@ -186,7 +184,7 @@ def load_round(rng, ref, n):
                     "dependencies": len(deps)}
 
 
-def prepare(url, sizes, seed=7, read_cache_ms="auto"):
+def prepare(url, sizes, seed=7):
     """Migrate, seed the default model, load one round per size; return (app, token, rounds)."""
     import peewee
 
@@ -196,7 +194,7 @@ def prepare(url, sizes, seed=7, read_cache_ms="auto"):
     from cxgov.services.actor import SYSTEM
     from cxgov.services.scoring_models import ensure_default_model
 
-    app = create_app({"DATABASE_URL": url, "TESTING": False, "READ_CACHE_MS": read_cache_ms})
+    app = create_app({"DATABASE_URL": url, "TESTING": False})
     rng = random.Random(seed)
     with app.app_context():
         upgrade(database.obj)
@@ -321,10 +319,10 @@ def load(port, path, token, seconds):
 
 
 # --------------------------------------------------------------------------- one database
-def bench_database(label, url, sizes, load_seconds, workdir, read_cache_ms="auto"):
-    print(f"[{label}] preparing {url} (load average {os.getloadavg()}; CXGOV_READ_CACHE_MS={read_cache_ms})",
+def bench_database(label, url, sizes, load_seconds, workdir):
+    print(f"[{label}] preparing {url} (load average {os.getloadavg()})",
           flush=True)
-    app, token, rounds = prepare(url, sizes, read_cache_ms=read_cache_ms)
+    app, token, rounds = prepare(url, sizes)
     client = app.test_client()
     auth = {"Authorization": f"Bearer {token}"}
     results, bodies = {}, {}
@@ -359,8 +357,7 @@ def bench_database(label, url, sizes, load_seconds, workdir, read_cache_ms="auto
     bodies_file = os.path.join(workdir, f"bare-bodies-{label}.json")
     with open(bodies_file, "w", encoding="utf-8") as f:
         json.dump({str(k): {"body": b.decode("utf-8"), "pagination": p} for k, (b, p) in bodies.items()}, f)
-    real_proc, real_port = start_gunicorn(["wsgi:app"], {"CXGOV_DATABASE_URL": url, "CXGOV_LOG_LEVEL": "WARNING",
-                                                         "CXGOV_READ_CACHE_MS": str(read_cache_ms)}, ROOT)
+    real_proc, real_port = start_gunicorn(["wsgi:app"], {"CXGOV_DATABASE_URL": url, "CXGOV_LOG_LEVEL": "WARNING"}, ROOT)
     bare_proc, bare_port = None, None
     try:
         bare_proc, bare_port = start_gunicorn(["bench_http_ranking:make_bare_app()"],
@@ -435,9 +432,6 @@ def main(argv=None):
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--json", help="also write the raw results here")
-    parser.add_argument("--read-cache-ms", default="auto",
-                        help="CXGOV_READ_CACHE_MS for the real app (default auto, as shipped: 1000 with change "
-                             "notifications on PostgreSQL, off on SQLite; 0 turns it off)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     started = time.perf_counter()
@@ -455,12 +449,11 @@ def main(argv=None):
                 url = PG_URL
             else:
                 raise SystemExit(f"unknown database {label!r}")
-            all_results[label] = bench_database(label, url, sizes, args.load_seconds, workdir, args.read_cache_ms)
+            all_results[label] = bench_database(label, url, sizes, args.load_seconds, workdir)
     finally:
-        from cxgov.db import close_listener, database
+        from cxgov.db import database
 
         if database.obj is not None:
-            close_listener(database.obj)
             if hasattr(database.obj, "close_all"):
                 database.obj.close_all()
             elif not database.is_closed():

@@ -1,33 +1,12 @@
 """The application factory: defaults → CXGOV_* environment → mapping override."""
-import datetime as dt
 import logging
 import os
 
 from flask import Flask, g, jsonify
-from flask.json.provider import DefaultJSONProvider
 
 from cxgov import __version__
 from cxgov.config import settings_from_environment
-from cxgov.db import configure_read_cache, database, forget_prefetched, open_database
-
-
-class CxgovJSONProvider(DefaultJSONProvider):
-    """JSON both ways: a body that repeats a key is refused (400 naming it), and a date or time
-    that no schema field formatted (a dict built by hand) is written as ISO 8601 in UTC, not
-    Flask's HTTP date ("Tue, 01 Dec 2026 17:51:33 GMT")."""
-
-    def loads(self, s, **kwargs):
-        from cxgov.api.body import loads
-
-        return loads(s)
-
-    @staticmethod
-    def default(o):
-        if isinstance(o, dt.datetime):
-            return (o.astimezone(dt.timezone.utc) if o.tzinfo else o.replace(tzinfo=dt.timezone.utc)).isoformat()
-        if isinstance(o, dt.date):
-            return o.isoformat()
-        return DefaultJSONProvider.default(o)
+from cxgov.db import database, open_database
 
 
 def create_app(config=None):
@@ -65,9 +44,7 @@ def create_app(config=None):
     )
     logging.getLogger("cxgov").setLevel(app.config["LOG_LEVEL"])
 
-    app.json = CxgovJSONProvider(app)
     db = open_database(app.config["DATABASE_URL"], pool_max_connections=app.config["POOL_MAX_CONNECTIONS"])
-    configure_read_cache(app.config["READ_CACHE_MS"], db)  # auto: on PostgreSQL with notifications, off on SQLite
     database.initialize(db)
     _register_request_hooks(app)
 
@@ -78,8 +55,8 @@ def create_app(config=None):
 
 
 def _register_request_hooks(app):
-    from cxgov.api.base import assign_request_id
-    from cxgov.api.body import guard_request_body
+    from cxgov.api.extensions.request_id import assign_request_id
+    from cxgov.api.extensions.body import guard_request_body
     from cxgov.schema_version import pending_migrations
     from cxgov.errors import Busy
 
@@ -115,7 +92,6 @@ def _register_request_hooks(app):
 
     @app.teardown_request
     def _close(exc):
-        forget_prefetched()
         if not database.is_closed():
             database.close()
 

@@ -16,7 +16,7 @@ import peewee
 from flask import current_app
 from flask.cli import FlaskGroup, pass_script_info
 
-from cxgov.db import close_listener, database, write_transaction
+from cxgov.db import database, write_transaction
 from cxgov.errors import DomainError
 
 
@@ -59,7 +59,6 @@ def release_connections():
     db = database.obj
     if db is None:
         return
-    close_listener(db)  # the read cache's LISTEN connection, if this process opened one
     if hasattr(db, "close_all"):  # playhouse.pool: close every pooled connection, not just return it
         db.close_all()
     elif not db.is_closed():

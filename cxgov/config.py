@@ -13,7 +13,6 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "TOKEN_TTL_DAYS": 90,
     "POOL_MAX_CONNECTIONS": 16,
-    "READ_CACHE_MS": "auto",  # 1000 with change notifications on PostgreSQL, 0 (off) on SQLite
     "LOG_LEVEL": "INFO",
 }
 

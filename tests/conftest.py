@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from cxgov.app import create_app
-from cxgov.db import close_listener, database, open_database
+from cxgov.db import database, open_database
 from cxgov.models import ALL_MODELS, AuditHead
 from cxgov.models.audit import GENESIS_HASH
 from cxgov.schema_version import upgrade
@@ -100,26 +100,11 @@ def database_url(migrated_template, tmp_path):
 
 
 def close_database():
-    """Close every connection of the current database (the pool's and the read cache's listener too)."""
-    close_listener(database.obj)
+    """Close every connection of the current database (the pool's too)."""
     if hasattr(database.obj, "close_all"):
         database.obj.close_all()
     elif not database.is_closed():
         database.close()
-
-
-def await_change_notified(timeout=10):
-    """After a test wrote ``api_token``, ``user`` or ``ranking`` behind the API: on PostgreSQL,
-    where the read cache drops what it remembers when the database notifies a change, wait
-    until that notification has reached this process (as it reaches another worker, moments
-    after the commit).  Nothing to wait for otherwise."""
-    from cxgov import db as cxdb
-
-    if not cxdb.READ_CACHE["notified"]:
-        return
-    listener = cxdb.listener_of(database.obj)
-    if listener.connection is not None:
-        assert listener.wait_readable(timeout), f"no change notification within {timeout} s"
 
 
 @pytest.fixture

@@ -51,3 +51,13 @@ def test_importing_the_package_root_pulls_no_web_or_database():
             "{'flask', 'peewee', 'werkzeug', 'marshmallow'}]; print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_http_plumbing_imports_no_resource_and_says_what_it_holds():
+    """cxgov/api/extensions/ is what every resource builds on: it never imports a resource
+    package (a cycle in waiting), and each module opens with a docstring saying its concern."""
+    for path in _modules(os.path.join("api", "extensions")):
+        bad = [m for m in _imports(path) if m.startswith("cxgov.api.") and not m.startswith("cxgov.api.extensions")]
+        assert not bad, f"{path} imports {bad}"
+        with open(path, encoding="utf-8") as fh:
+            assert ast.get_docstring(ast.parse(fh.read())), f"{path} has no module docstring"

@@ -11,7 +11,7 @@ from cxgov.models import (
 )
 from cxgov.models.initiatives import BUILDING_BLOCKS, FOCUS_AREAS
 from cxgov.services.audit import verify_chain
-from tests.conftest import ON_POSTGRES, bearer
+from tests.conftest import bearer
 
 
 @pytest.fixture
@@ -300,21 +300,6 @@ def test_serve_runs_waitress_in_gunicorn_workers(monkeypatch, app):
 def test_check_schema_current_is_silent_on_a_current_database(app):
     cli_module.check_schema_current(app)
     assert database.is_closed()
-
-
-@pytest.mark.skipif(not ON_POSTGRES, reason="the read cache listens only on PostgreSQL")
-def test_releasing_connections_closes_the_read_caches_listener_too(app, client, admin):
-    """What `serve` does before gunicorn forks: a LISTEN connection left open would be shared
-    by every worker (each reading the others' notifications off one socket)."""
-    from cxgov import db as cxdb
-
-    assert client.get("/api/v1/users/me", headers=admin).status_code == 200  # a cached read: listening
-    listener = cxdb.listener_of(database.obj)
-    connection = listener.connection
-    assert connection is not None and not connection.closed
-    with app.app_context():
-        cli_module.release_connections()
-    assert connection.closed and database.obj not in cxdb._LISTENERS
 
 
 # ---------------------------------------------------------------- Flask's own commands

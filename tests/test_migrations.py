@@ -114,22 +114,26 @@ def _read_cache_triggers(db):
         "WHERE t.tgname = 'cxgov_read_cache_changed'").fetchall())
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY triggers are PostgreSQL's; on SQLite 0008 does nothing")
-def test_0008_notifies_the_read_cache_on_the_three_tables_and_goes_on_down(app):
-    """Statement-level AFTER INSERT, UPDATE, DELETE and TRUNCATE on api_token, user and ranking
-    (tgtype bits: 1 row, 4 insert, 8 delete, 16 update, 32 truncate); down removes them and
-    their function, up brings them back."""
+@pytest.mark.skipif(not ON_POSTGRES, reason="LISTEN/NOTIFY triggers are PostgreSQL's; on SQLite 0008 and 0011 do nothing")
+def test_0011_drops_0008s_notify_triggers_and_down_brings_them_back_as_0008_made_them(app):
+    """0008 made statement-level AFTER INSERT, UPDATE, DELETE and TRUNCATE triggers on api_token,
+    user and ranking (tgtype bits: 1 row, 4 insert, 8 delete, 16 update, 32 truncate); 0011
+    drops them and their function; its down re-creates exactly those, and 0008's down removes
+    them again."""
     with app.app_context():
         db = database.obj
-        assert _read_cache_triggers(db) == [("api_token", 60), ("ranking", 60), ("user", 60)]
+        function = "SELECT 1 FROM pg_proc WHERE proname = 'cxgov_read_cache_changed'"
+        assert _read_cache_triggers(db) == [] and not db.execute_sql(function).fetchall()
         try:
+            assert runner(db).down() == ["0011_drop_read_cache_notify"]
+            assert _read_cache_triggers(db) == [("api_token", 60), ("ranking", 60), ("user", 60)]
+            assert db.execute_sql(function).fetchall()
             while (reverted := runner(db).down()) != ["0008_read_cache_notify"]:
                 assert reverted and reverted[0] > "0008"  # the later migrations first
-            assert _read_cache_triggers(db) == []
-            assert not db.execute_sql("SELECT 1 FROM pg_proc WHERE proname = 'cxgov_read_cache_changed'").fetchall()
+            assert _read_cache_triggers(db) == [] and not db.execute_sql(function).fetchall()
         finally:
             upgrade(db)
-        assert len(_read_cache_triggers(db)) == 3
+        assert _read_cache_triggers(db) == [] and not db.execute_sql(function).fetchall()
 
 
 def _append_only_guards(db):
@@ -149,7 +153,8 @@ def test_0009_guards_truncate_of_the_log_and_the_ledger_and_goes_on_down(app):
         db = database.obj
         assert _append_only_guards(db) == expected
         try:
-            assert runner(db).down() == ["0009_append_only_truncate"]
+            while (reverted := runner(db).down()) != ["0009_append_only_truncate"]:
+                assert reverted and reverted[0] > "0009"  # the later migrations first
             assert _append_only_guards(db) == []
             assert not db.execute_sql("SELECT 1 FROM pg_proc WHERE proname IN "
                                       "('cxgov_refuse_truncate', 'audit_head_kept')").fetchall()

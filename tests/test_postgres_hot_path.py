@@ -1,14 +1,13 @@
-"""PostgreSQL's hot path: the pool pings only connections that sat idle, and the per-request
-reads run as statements prepared once per connection.  PostgreSQL only (skipped on SQLite)."""
+"""PostgreSQL's pool: it pings only connections that sat idle, and a request on a dropped
+connection gets a 503 whose retry succeeds.  PostgreSQL only (skipped on SQLite)."""
 import peewee
 import psycopg2
 import pytest
 
-from cxgov.db import CompiledSelect, PostgresPool, database, open_database
-from cxgov.models import Team
+from cxgov.db import PostgresPool, database, open_database
 from tests.conftest import ON_POSTGRES, PG_URL
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's pool and prepared statements")
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's pool")
 
 
 @pytest.fixture
@@ -67,29 +66,6 @@ def test_a_dropped_connection_is_discarded(pool):
     pool.connect()
     assert _backend_pid(pool) not in (pid, dropped)
     pool.close()
-
-
-def test_statements_are_prepared_once_per_connection(app):
-    by_name = CompiledSelect(lambda name: Team.select(Team.id).where(Team.name == name), "\x00name")
-    with app.app_context():
-        db = database.obj
-        statements = []
-        real = db.execute_sql
-        db.execute_sql = lambda sql, params=None: statements.append(sql) or real(sql, params)
-        try:
-            assert by_name.rows("Nobody") == [] and by_name.rows("Nobody") == []
-            prepares = [s for s in statements if s.startswith("PREPARE")]
-            assert len(prepares) == 1 and "$1" in prepares[0]
-            assert statements.count(f"EXECUTE {by_name._name}(%s)") == 2
-            names = [r[0] for r in real("SELECT name FROM pg_prepared_statements").fetchall()]
-            assert by_name._name in names
-            # another connection (another thread's, or after the pool dropped this one) prepares its own
-            database.obj.manual_close()
-            assert by_name.rows("Nobody") == []
-            assert len([s for s in statements if s.startswith("PREPARE")]) == 2
-        finally:
-            del db.execute_sql
-        database.close()
 
 
 def test_a_request_on_a_dropped_connection_gets_503_and_the_retry_succeeds(client, app, admin):

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 from cxgov.errors import Forbidden, NotFound, RuleViolation
-from cxgov.db import CompiledSelect, instance_from_row, offer, write_transaction
+from cxgov.db import write_transaction
 from cxgov.models import ApiToken, Team, User
 from cxgov.models.base import utcnow
 from cxgov.models.users import ROLES
@@ -18,42 +18,18 @@ def digest_of(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-#: Every authenticated request runs this read, so its SQL is built once.  With the read cache
-#: on (CXGOV_READ_CACHE_MS; by default on PostgreSQL, off on SQLite) a process may answer it from
-#: memory: a revocation or deactivation made by this process's services counts at once, one made
-#: elsewhere as soon as PostgreSQL notifies it (cxgov.db.READ_CACHE).  Off, every request reads it.
-_USER_FIELDS = tuple(User._meta.sorted_fields)
-_TOKEN_USER = CompiledSelect(
-    lambda digest: ApiToken.select(ApiToken.revoked_at, ApiToken.expires_at, *_USER_FIELDS).join(User)
-    .where(ApiToken.digest == digest).limit(1),  # the digest is unique; limit(1) lets it pair
-    "\x00digest", cacheable=True)
-
-
-def user_for_token(token, along=None):
+def user_for_token(token):
     """The active user a valid, unexpired, unrevoked token belongs to, else None.
 
-    ``along``: ``(compiled select, values)`` of a one-row read the request will make next
-    (see ``Blueprint.login_required(read_along=...)``).  It is read in the same statement as
-    the token, and its rows are offered to that read, which then makes no round trip; a
-    refused token leaves nothing behind."""
+    Read afresh on every request, so a revocation or deactivation counts on the very next
+    request, in every worker."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    if along is None:
-        rows = _TOKEN_USER.rows(digest_of(token))
-    else:
-        select, values = along
-        rows, ahead = _TOKEN_USER.paired_with(select).both((digest_of(token),), values)
-    if not rows:
+    found = (ApiToken.select(ApiToken.revoked_at, ApiToken.expires_at, User)
+             .join(User).where(ApiToken.digest == digest_of(token)).first())
+    if found is None or found.revoked_at is not None or found.expires_at <= utcnow():
         return None
-    revoked_at, expires_at, *user_values = rows[0]
-    if revoked_at is not None or ApiToken.expires_at.python_value(expires_at) <= utcnow():
-        return None
-    user = instance_from_row(User, _USER_FIELDS, user_values)
-    if not user.active:
-        return None
-    if along is not None:
-        offer(select, values, ahead)
-    return user
+    return found.user if found.user.active else None
 
 
 def list_users(role=None, team_id=None, q=None):
@@ -112,9 +88,7 @@ def update_user(actor, user_id, changes, precondition):
         changes["team"] = team_id
         if "email" in changes:
             changes["email"] = changes["email"].lower()
-        updated = update_recorded(actor, user, "user", changes)
-        _TOKEN_USER.forget_cached()  # a role or active flag changed: this process stops trusting what it read
-        return updated
+        return update_recorded(actor, user, "user", changes)
 
 
 def issue_token(actor, user_id, name, ttl_days):
@@ -152,6 +126,4 @@ def revoke_token(actor, token_id, precondition):
         precondition(token)
         if token.revoked_at is not None:
             return token
-        revoked = update_recorded(actor, token, "token", {"revoked_at": utcnow()}, action="token.revoked")
-        _TOKEN_USER.forget_cached()
-        return revoked
+        return update_recorded(actor, token, "token", {"revoked_at": utcnow()}, action="token.revoked")

@@ -16,7 +16,7 @@ import numpy as np
 import rfc8785
 
 from cxgov import scoring
-from cxgov.db import CompiledSelect, instance_from_row, write_transaction
+from cxgov.db import write_transaction
 from cxgov.errors import Forbidden, NotFound, RuleViolation
 from cxgov.models import Initiative, Ranking, RankingEntry, RankingInputs, Round, ScoringModel
 from cxgov.services.audit import append_event
@@ -166,19 +166,13 @@ def rank_round(actor, round_id):
             # the model version became immutable with this ranking (its one change, logged here)
             "scoring_model_locked": [model.locked, True],
         })
-        _LATEST_OF_ROUND.forget_cached()  # this process sees the new ranking at once
         return ranking
 
 
 # ------------------------------------------------------------------ reading
-_TEAM_SUBMITTED_TO = CompiledSelect(
-    lambda round_id, team_id: Initiative.select(Initiative.id)
-    .where((Initiative.round == round_id) & (Initiative.team == team_id) & (Initiative.status != "draft")).limit(1),
-    -7_000_003, -7_000_004)
-
-
 def team_may_read(actor, round_id):
-    return bool(_TEAM_SUBMITTED_TO.rows(round_id, actor.team_id))
+    return Initiative.select().where((Initiative.round == round_id) & (Initiative.team == actor.team_id)
+                                     & (Initiative.status != "draft")).exists()
 
 
 def rounds_submitted_by(actor):
@@ -196,35 +190,8 @@ def check_readable(actor, ranking):
         raise Forbidden("team leads read the rankings of rounds their team submitted to")
 
 
-#: Reading a ranking is what the board and team leads do most (a page per request), so the
-#: two lookups have their SQL built once, and each reads at most one row so that the route can
-#: read it along with the token check (``read_along_*``: one round trip for both).
-_RANKING_FIELDS = tuple(Ranking._meta.sorted_fields)
-_RANKING_BY_ID = CompiledSelect(  # a snapshot never changes: safe to remember when the read cache is on
-    lambda ranking_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.id == ranking_id).limit(1), -7_000_001,
-    cacheable=True)
-_LATEST_OF_ROUND = CompiledSelect(  # remembered only with the read cache on; rank_round forgets it
-    lambda round_id: Ranking.select(*_RANKING_FIELDS).where(Ranking.round == round_id)
-    .order_by(Ranking.id.desc()).limit(1),
-    -7_000_002, cacheable=True)
-
-
-def read_along_ranking(ranking_id):
-    """What ``get_ranking`` reads first, for ``login_required(read_along=...)``."""
-    return _RANKING_BY_ID, (ranking_id,)
-
-
-def read_along_latest(round_id):
-    """What ``latest_ranking`` reads first, for ``login_required(read_along=...)``."""
-    return _LATEST_OF_ROUND, (round_id,)
-
-
-def _ranking_from(rows):
-    return instance_from_row(Ranking, _RANKING_FIELDS, rows[0]) if rows else None
-
-
 def get_ranking(actor, ranking_id):
-    ranking = _ranking_from(_RANKING_BY_ID.rows(ranking_id))
+    ranking = Ranking.get_or_none(Ranking.id == ranking_id)
     if ranking is None:
         raise NotFound(f"ranking {ranking_id} does not exist")
     check_readable(actor, ranking)
@@ -232,7 +199,7 @@ def get_ranking(actor, ranking_id):
 
 
 def latest_ranking(actor, round_id):
-    ranking = _ranking_from(_LATEST_OF_ROUND.rows(round_id))
+    ranking = Ranking.select().where(Ranking.round == round_id).order_by(Ranking.id.desc()).first()
     if ranking is None:
         if not Round.select().where(Round.id == round_id).exists():
             raise NotFound(f"round {round_id} does not exist")

@@ -7,7 +7,7 @@ responses, nested ones too): a new field declared ``ma.fields.Integer`` for an a
 import marshmallow as ma
 import pytest
 
-from cxgov.api.fields import MONEY_NAME, IsoDate, Money, UtcDateTime, minor_units_hint
+from cxgov.api.extensions.fields import MONEY_NAME, IsoDate, Money, UtcDateTime, minor_units_hint
 
 HINT = "integer minor units (cents): 10,000.50 EUR is 1000050"
 COMPUTED = (ma.fields.Method, ma.fields.Function)

@@ -21,7 +21,7 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from cxgov.api.base import MAX_ID
+from cxgov.api.extensions.fields import MAX_ID
 from cxgov.app import create_app
 from cxgov.db import database
 from tests.builders import build_world, counts_in

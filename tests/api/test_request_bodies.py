@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxgov.api import body
+from cxgov.api.extensions import body
 from tests.builders import build_world, counts_in, initiative_payload, team_payload
 from tests.conftest import bearer
 

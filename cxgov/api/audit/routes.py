@@ -3,7 +3,9 @@ import json
 from flask import Response, stream_with_context
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, PeeweePage, current_actor
+from cxgov.api.extensions.auth import current_actor
+from cxgov.api.extensions.blueprint import Blueprint
+from cxgov.api.extensions.pagination import PeeweePage
 from cxgov.api.audit.schemas import AuditEventSchema, AuditQueryArgsSchema, VerifyArgsSchema, VerifySchema
 from cxgov.services import audit, audit_reading
 from cxgov.services.read_rules import LOG_READERS as READERS

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import QueryInt, Schema, Text, UtcDateTime
+from cxgov.api.extensions.fields import QueryInt, Schema, Text, UtcDateTime
 
 
 class ProofSchema(Schema):

@@ -1,6 +1,7 @@
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, current_actor, id_path
+from cxgov.api.extensions.auth import current_actor
+from cxgov.api.extensions.blueprint import Blueprint, id_path
 from cxgov.api.board.schemas import (
     DecisionBatchResultSchema, DecisionBatchSchema, DecisionCreateSchema, DecisionSchema, VoteBatchResultSchema,
     VoteBatchSchema, DelegationCreateSchema, DelegationSchema, VoteCreateSchema, VoteListSchema,

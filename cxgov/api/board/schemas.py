@@ -1,6 +1,8 @@
 import marshmallow as ma
 
-from cxgov.api.base import MAX_ID, Id, IsoDate, Money, MoneyOut, QueryInt, Schema, StrictBool, Text, UtcDateTime
+from cxgov.api.extensions.fields import (
+    MAX_ID, Id, IsoDate, Money, MoneyOut, QueryInt, Schema, StrictBool, Text, UtcDateTime,
+)
 from cxgov.models.governance import OUTCOMES, VOTE_CHOICES
 from cxgov.services.governance_batches import MAX_BATCH
 

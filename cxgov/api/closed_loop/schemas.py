@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, IsoDate, Number, QueryInt, Schema, StrictInt, Text, UtcDateTime
+from cxgov.api.extensions.fields import Id, IsoDate, Number, QueryInt, Schema, StrictInt, Text, UtcDateTime
 from cxgov.models.closed_loop import MATURITY_ELEMENTS
 
 

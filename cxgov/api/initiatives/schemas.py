@@ -1,8 +1,9 @@
 import marshmallow as ma
 
-from cxgov.api.base import (
-    MONEY_MAX, Id, IsoDate, Money, MoneyOut, Number, QueryInt, Schema, StrictInt, Text, UtcDateTime, sort_field,
+from cxgov.api.extensions.fields import (
+    MONEY_MAX, Id, IsoDate, Money, MoneyOut, Number, QueryInt, Schema, StrictInt, Text, UtcDateTime,
 )
+from cxgov.api.extensions.pagination import sort_field
 from cxgov.models.initiatives import BUILDING_BLOCKS, CHANNELS, FOCUS_AREAS, JOURNEY_STAGES, STATUSES
 
 SORTABLE = ("id", "title", "requested_amount", "status", "risk", "months_to_value", "created_at")

@@ -1,7 +1,9 @@
 from flask import request
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
+from cxgov.api.extensions.auth import current_actor
+from cxgov.api.extensions.blueprint import Blueprint, id_path
+from cxgov.api.extensions.pagination import PeeweePage, apply_sort
 from cxgov.errors import RuleViolation
 from cxgov.api.metrics.schemas import (
     SORTABLE, AggregateArgsSchema, AggregatePointSchema, MeasurementBatchResultSchema, MeasurementBatchSchema, MeasurementQueryArgsSchema, MeasurementSchema,

@@ -4,7 +4,8 @@ import math
 
 import marshmallow as ma
 
-from cxgov.api.base import IsoDate, Number, Schema, Text, UtcDateTime, sort_field
+from cxgov.api.extensions.fields import IsoDate, Number, Schema, Text, UtcDateTime
+from cxgov.api.extensions.pagination import sort_field
 from cxgov.errors import RuleViolation
 
 DIRECTIONS = ("higher_is_better", "lower_is_better")

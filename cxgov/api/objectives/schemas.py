@@ -1,6 +1,7 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, IsoDate, Number, QueryInt, Schema, Text, UtcDateTime, sort_field
+from cxgov.api.extensions.fields import Id, IsoDate, Number, QueryInt, Schema, Text, UtcDateTime
+from cxgov.api.extensions.pagination import sort_field
 from cxgov.api.metrics.schemas import BIG
 
 SORTABLE = ("id", "title", "deadline", "weight")

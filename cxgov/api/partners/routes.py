@@ -1,6 +1,8 @@
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
+from cxgov.api.extensions.auth import current_actor
+from cxgov.api.extensions.blueprint import Blueprint, id_path
+from cxgov.api.extensions.pagination import PeeweePage, apply_sort
 from cxgov.api.partners.schemas import (
     SORTABLE, AssessmentCreateSchema, AssessmentSchema, PartnerCreateSchema, PartnerQueryArgsSchema,
     PartnerSchema, PartnerUpdateSchema,

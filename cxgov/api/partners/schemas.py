@@ -1,6 +1,7 @@
 import marshmallow as ma
 
-from cxgov.api.base import IsoDate, Schema, StrictInt, Text, UtcDateTime, sort_field
+from cxgov.api.extensions.fields import IsoDate, Schema, StrictInt, Text, UtcDateTime
+from cxgov.api.extensions.pagination import sort_field
 
 KINDS = ("supplier", "vendor", "provider", "reseller", "agency", "other")
 SORTABLE = ("id", "name", "kind")

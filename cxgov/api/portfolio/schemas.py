@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import MAX_ID, Id, Money, Number, Schema, StrictBool, Text, UtcDateTime
+from cxgov.api.extensions.fields import MAX_ID, Id, Money, Number, Schema, StrictBool, Text, UtcDateTime
 from cxgov.models.initiatives import FOCUS_AREAS
 
 MAX_IDS = 10000

@@ -5,8 +5,11 @@ from collections import OrderedDict
 from flask import Response
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, current_actor, id_path
+from cxgov import __version__
 from cxgov.api.csv_cells import csv_text
+from cxgov.api.extensions.auth import current_actor
+from cxgov.api.extensions.blueprint import Blueprint, id_path
+from cxgov.api.extensions.conditional import conditional, tag_of
 from cxgov.api.rankings.schemas import (
     AcceptabilityRequestSchema, AcceptabilitySchema, RankingPageArgsSchema, RankingSchema, RankingVerifySchema,
     StabilityArgsSchema, StabilitySchema,
@@ -59,11 +62,18 @@ def _render_page(ranking, page, page_size):
 
 
 def ranking_response(ranking, args):
-    """One page of a ranking's entries as JSON (X-Pagination), or all of it as CSV."""
+    """One page of a ranking's entries as JSON (X-Pagination), or all of it as CSV, with a strong
+    ETag from the snapshot and the page (a snapshot never changes): 304 for If-None-Match."""
+    # the hash and time guard against another database (tests, a restored copy) reusing the id;
+    # the version, against a release that renders the same snapshot differently
+    snapshot = (ranking.id, ranking.inputs_hash, ranking.created_at, __version__)
     if args["format"] == "csv":
-        return _csv(ranking, rankings.entries_of(ranking))
-    # the hash and time guard against another database (tests, a restored copy) reusing the id
-    key = (ranking.id, ranking.inputs_hash, ranking.created_at, args["page"], args["page_size"])
+        return conditional(lambda: _csv(ranking, rankings.entries_of(ranking)), tag_of(*snapshot, "csv"))
+    key = (*snapshot, args["page"], args["page_size"])
+    return conditional(lambda: _page_response(key, ranking, args), tag_of(*key))
+
+
+def _page_response(key, ranking, args):
     with _PAGES_LOCK:
         cached = _PAGES.get(key)
         if cached is not None:
@@ -98,7 +108,7 @@ def _csv(ranking, entries):
 
 @blp.route("/" + id_path("ranking_id"))
 class RankingByIdViews(MethodView):
-    @blp.login_required(*READERS, read_along=rankings.read_along_ranking)
+    @blp.login_required(*READERS)
     @blp.arguments(RankingPageArgsSchema, location="query")
     @blp.response(200, RankingSchema)
     @blp.alt_response(200, **CSV_DOC, success=True)

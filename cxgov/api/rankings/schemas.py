@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import MoneyOut, QueryInt, Schema, UtcDateTime
+from cxgov.api.extensions.fields import MoneyOut, QueryInt, Schema, UtcDateTime
 
 
 class RankingEntrySchema(Schema):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from flask import Response, current_app, request
 
 from cxgov.api.csv_cells import csv_text
+from cxgov.api.extensions.conditional import conditional, tag_of
 
 MONEY_COLUMNS = {"requested", "approved", "actual", "budget", "remaining", "approved_not_spent", "approved_amount",
                  "approved_reviewed", "cost_per_realized_point"}
@@ -55,15 +56,18 @@ def csv_response(name, rows, columns):
                 line.append(None if value is None else decimal_amount(value, exponent))
         lines.append(line)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return Response(csv_text(header, lines, numeric).encode("utf-8"), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="cxgov-{name}-{stamp}.csv"'}, content_type="text/csv; charset=utf-8")
+    return conditional(Response(csv_text(header, lines, numeric).encode("utf-8"), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="cxgov-{name}-{stamp}.csv"'}, content_type="text/csv; charset=utf-8"))
 
 
 def json_response(body):
     body = dict(body)
     body.setdefault("currency", current_app.config["CURRENCY"])
+    # the tag is of the figures, not of the moment they were computed (which every response differs in)
+    etag = tag_of(json.dumps({k: v for k, v in body.items() if k != "computed_at"}, sort_keys=True,
+                             default=_json_value).encode("utf-8"))
     body.setdefault("computed_at", dt.datetime.now(dt.timezone.utc).isoformat())
-    return Response(json.dumps(body, default=_json_value), mimetype="application/json")
+    return conditional(lambda: Response(json.dumps(body, default=_json_value), mimetype="application/json"), etag)
 
 
 def _json_value(value):

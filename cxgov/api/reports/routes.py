@@ -1,6 +1,7 @@
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, current_actor
+from cxgov.api.extensions.auth import current_actor
+from cxgov.api.extensions.blueprint import Blueprint
 from cxgov.api.reports.rendering import csv_response, json_response, wants_csv
 from cxgov.api.reports.schemas import (
     ApprovedSpendArgsSchema, CoverageArgsSchema, CoverageSchema, OverdueSchema, OverridesArgsSchema, ReportSchema,

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import IsoDate, MoneyOut, QueryInt, Schema
+from cxgov.api.extensions.fields import IsoDate, MoneyOut, QueryInt, Schema
 from cxgov.services.finance import GROUPS
 
 FORMATS = ma.validate.OneOf(["json", "csv"])

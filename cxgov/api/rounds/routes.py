@@ -1,6 +1,8 @@
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, PeeweePage, apply_sort, current_actor, id_path
+from cxgov.api.extensions.auth import current_actor
+from cxgov.api.extensions.blueprint import Blueprint, id_path
+from cxgov.api.extensions.pagination import PeeweePage, apply_sort
 from cxgov.api.rankings.routes import CSV_DOC, READERS, ranking_response
 from cxgov.api.rankings.schemas import RankingPageArgsSchema, RankingSchema
 from cxgov.api.rounds.schemas import (
@@ -83,7 +85,7 @@ class RoundRankingViews(MethodView):
 
 @blp.route("/" + id_path("round_id") + "/rankings/latest")
 class RoundLatestRankingViews(MethodView):
-    @blp.login_required(*READERS, read_along=rankings.read_along_latest)
+    @blp.login_required(*READERS)
     @blp.arguments(RankingPageArgsSchema, location="query")
     @blp.response(200, RankingSchema)
     @blp.alt_response(200, **CSV_DOC, success=True)

@@ -1,6 +1,7 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Money, MoneyOut, QueryInt, Schema, StrictInt, Text, UtcDateTime, sort_field
+from cxgov.api.extensions.fields import Id, Money, MoneyOut, QueryInt, Schema, StrictInt, Text, UtcDateTime
+from cxgov.api.extensions.pagination import sort_field
 from cxgov.models.rounds import ROUND_STATUSES
 
 SORTABLE = ("id", "name", "fiscal_year", "budget", "status")

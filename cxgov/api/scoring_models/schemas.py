@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Number, Schema, StrictInt, Text, UtcDateTime
+from cxgov.api.extensions.fields import Number, Schema, StrictInt, Text, UtcDateTime
 from cxgov.services.criteria import CRITERIA
 from cxgov.services.scoring_models import METHODS, NORMALIZATIONS
 

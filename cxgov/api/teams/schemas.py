@@ -1,6 +1,7 @@
 import marshmallow as ma
 
-from cxgov.api.base import Schema, StrictBool, Text, UtcDateTime, sort_field
+from cxgov.api.extensions.fields import Schema, StrictBool, Text, UtcDateTime
+from cxgov.api.extensions.pagination import sort_field
 
 SORTABLE = ("id", "name", "department")
 

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from cxgov.api.base import Id, Schema, Text, UtcDateTime
+from cxgov.api.extensions.fields import Id, Schema, Text, UtcDateTime
 
 
 class TokenSchema(Schema):

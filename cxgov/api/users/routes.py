@@ -1,6 +1,8 @@
 from flask.views import MethodView
 
-from cxgov.api.base import Blueprint, PeeweePage, apply_sort, auth, current_actor, id_path
+from cxgov.api.extensions.auth import auth, current_actor
+from cxgov.api.extensions.blueprint import Blueprint, id_path
+from cxgov.api.extensions.pagination import PeeweePage, apply_sort
 from cxgov.api.users.schemas import SORTABLE, UserCreateSchema, UserQueryArgsSchema, UserSchema, UserUpdateSchema
 from cxgov.models import User
 from cxgov.services import auth as users

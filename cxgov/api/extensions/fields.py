@@ -1,4 +1,6 @@
-"""The field classes for money, dates and times: one of each, used by every schema.
+"""The schema base and every field class: money, dates and times, strict numbers, clean text.
+
+Money, dates and times have one class each, used by every schema.
 
 Their error messages say how to write the value, not only that it is wrong: a client that
 sends ``10000.50`` for a money field learns that money is integer minor units, one that sends
@@ -109,3 +111,72 @@ class UtcDateTime(_SaysHow, ma.fields.AwareDateTime):
         if isinstance(value, dt.datetime):
             value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+# ------------------------------------------------------------------ schema base and strict fields
+MAX_ID = 9223372036854775807
+
+
+class Schema(ma.Schema):
+    """Unknown fields are refused; nothing is silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+def StrictInt(lo=None, hi=None, **kwargs):
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(lo, hi), **kwargs)
+
+
+def Id(**kwargs):
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+
+
+def QueryInt(lo=1, hi=MAX_ID, **kwargs):
+    """An integer query-string argument (text to parse, so not strict)."""
+    return ma.fields.Integer(validate=ma.validate.Range(lo, hi), **kwargs)
+
+
+class CleanString(ma.fields.String):
+    """Text a database can store: no NUL character (PostgreSQL refuses it) and no lone
+    surrogate (JSON allows ``"\\ud800"``, UTF-8 cannot encode it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ma.ValidationError("must not contain the NUL character")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ma.ValidationError("must be valid Unicode text (no lone surrogates)") from exc
+        return text
+
+
+def Text(max_length, min_length=1, **kwargs):
+    return CleanString(validate=ma.validate.Length(min_length, max_length), **kwargs)
+
+
+class StrictFloat(ma.fields.Float):
+    """A JSON number only: "2.5" and true are refused, not converted."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBool(ma.fields.Boolean):
+    """A JSON true or false only: "yes", 1 and "true" are refused, not converted.  (Query-string
+    flags stay ``ma.fields.Boolean``: there every value is text.)"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+def Number(lo=None, hi=None, *, min_inclusive=True, **kwargs):
+    """A finite JSON number (NaN and Infinity refused, text refused) within [lo, hi] (or (lo, hi]
+    with min_inclusive=False)."""
+    return StrictFloat(allow_nan=False, validate=ma.validate.Range(lo, hi, min_inclusive=min_inclusive), **kwargs)
