@@ -2,6 +2,7 @@
 import datetime as dt
 
 from cxgov.db import database
+from cxgov.demo import initiative_payload as payload_from_record
 from cxgov.services import auth, initiatives, metrics, partners, rounds, teams
 from cxgov.services.actor import SYSTEM, Actor
 
@@ -26,21 +27,27 @@ def round_payload(**over):
     return {"name": "FY2027 Q1", "fiscal_year": 2027, "fiscal_quarter": 1, "budget": 100_000_000, **over}
 
 
+#: The default initiative as a named record (the shape of cxgov/demo.json's initiatives).
+INITIATIVE = {
+    "title": "Self-service returns portal",
+    "problem_statement": "Customers wait 3 days for a return label from the call centre.",
+    "team": "a", "owner": "owner", "sponsor": "sponsor",
+    "focus_area": "technology", "building_block": "experience_design_operations",
+    "journey_stage": "support", "channels": ["web", "app"],
+    "one_time_cost": 12_000_000, "annual_cost": 1_500_000, "requested_amount": 12_000_000,
+    "risk": 2, "months_to_value": 6,
+    "objectives": {"objective": 4},
+    "impacts": {"metric": {"expected_change": 3.5, "confidence": 0.7}},
+    "partners": {"partner": 0.4}, "deps": [], "contrib": ["b"],
+}
+
+
 def initiative_payload(world, **over):
-    return {
-        "title": "Self-service returns portal",
-        "problem_statement": "Customers wait 3 days for a return label from the call centre.",
-        "team_id": world["team_a"], "owner_id": world["owner"], "sponsor_id": world["sponsor"],
-        "focus_area": "technology", "building_block": "experience_design_operations",
-        "journey_stage": "support", "channels": ["web", "app"],
-        "one_time_cost": 12_000_000, "annual_cost": 1_500_000, "requested_amount": 12_000_000,
-        "risk": 2, "months_to_value": 6,
-        "objectives": [{"objective_id": world["objective"], "alignment": 4}],
-        "impacts": [{"metric_id": world["metric"], "expected_change": 3.5, "confidence": 0.7}],
-        "partners": [{"partner_id": world["partner"], "share": 0.4}],
-        "dependency_ids": [], "contributing_team_ids": [world["team_b"]],
-        **over,
-    }
+    """The API payload of :data:`INITIATIVE` in ``world``, built as the demo builds its own."""
+    ids = {"team": {"a": world["team_a"], "b": world["team_b"]}, "owner": {"owner": world["owner"]},
+           "sponsor": {"sponsor": world["sponsor"]}, "objective": {"objective": world["objective"]},
+           "metric": {"metric": world["metric"]}, "partner": {"partner": world["partner"]}, "initiative": {}}
+    return {**payload_from_record(INITIATIVE, ids), **over}
 
 
 def actor_for(user):

@@ -210,7 +210,7 @@ def test_demo_is_deterministic_data(app, demo_loaded):
     with app.app_context():
         titles = [i.title for i in Initiative.select().order_by(Initiative.id)]
         database.close()
-    assert titles == [p[1] for p in demo_data.PAST_INITIATIVES] + [spec["title"] for spec in demo_data.INITIATIVES]
+    assert titles == [p["title"] for p in demo_data.PAST_INITIATIVES] + [spec["title"] for spec in demo_data.INITIATIVES]
     # the round funds about a third of what is asked, rounded to 10,000.00: a real choice for the board
     requested = sum(spec["requested_amount"] for spec in demo_data.INITIATIVES if spec["submit"])
     assert demo_data.round_budget() == round(requested / 3 / 1_000_000) * 1_000_000

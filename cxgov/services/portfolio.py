@@ -103,20 +103,10 @@ def _caps(inputs, requested, notes):
     return caps
 
 
-def solve(rnd, ranking, request):
-    inputs = json.loads(inputs_of(ranking))
-    entries = sorted(entries_of(ranking), key=lambda e: e.initiative_id)  # inputs order (by id)
-    ids = [e.initiative_id for e in entries]
-    index = {iid: row for row, iid in enumerate(ids)}
-    values = _benefit_values(ranking, entries)
-    costs = np.array([e.requested_amount for e in entries], dtype=np.int64)
-    budget = request.get("budget")
-    if budget is None:
-        budget = rnd.budget - rnd.committed
-    notes = [VALUE_NOTE]
-
-    requires, must_not = [], set(_rows(request.get("must_not_fund", []), index, "must_not_fund"))
-    status_of = {}
+def _dependencies(inputs, index, must_not, notes):
+    """Requires-pairs among ranked initiatives; an initiative needing one that is neither ranked
+    here nor funded elsewhere joins ``must_not`` (in place), with a note."""
+    requires, status_of = [], {}
     outside = {d for item in inputs["initiatives"] for d in item["dependency_ids"] if d not in index}
     if outside:
         status_of = {i.id: i.status for i in Initiative.select(Initiative.id, Initiative.status)
@@ -129,65 +119,99 @@ def solve(rnd, ranking, request):
                 must_not.add(index[item["id"]])
                 notes.append(f"initiative {item['id']} needs initiative {dep}, which is neither ranked here nor "
                              "funded: it cannot be funded")
+    return requires
+
+
+def _constraints(inputs, index, request, notes):
+    """The engine's keyword constraints from the request (validated in the request's order)."""
+    must_not = set(_rows(request.get("must_not_fund", []), index, "must_not_fund"))
+    requires = _dependencies(inputs, index, must_not, notes)
     must_fund = _rows(request.get("must_fund", []), index, "must_fund")
     groups = [_rows(g, index, "all_or_none") for g in request.get("all_or_none", [])]
     excludes = [tuple(_rows(pair, index, "exclusions")) for pair in request.get("exclusions", [])]
     caps = _caps(inputs, request.get("caps", []), notes)
-    floors, floor_metrics = [], []
-    for floor in request.get("floors", []):
-        impact, metric = _metric_improvement(inputs, floor["metric_id"])
-        floors.append((impact, floor["minimum"]))
-        floor_metrics.append(metric)
+    floors = [(_metric_improvement(inputs, floor["metric_id"])[0], floor["minimum"])
+              for floor in request.get("floors", [])]
     partial = request.get("partial", {}) or {}
     partial_arg = float(partial["min_share"]) if partial.get("enabled") else None
-    constraints = dict(requires=requires, excludes=excludes, groups_all_or_none=groups, must_fund=must_fund,
-                       must_not_fund=sorted(must_not), partial=partial_arg, group_caps=caps, floors=floors)
+    return dict(requires=requires, excludes=excludes, groups_all_or_none=groups, must_fund=must_fund,
+                must_not_fund=sorted(must_not), partial=partial_arg, group_caps=caps, floors=floors)
+
+
+def _optimum(values, costs, budget, constraints, ids):
     try:
-        best = scoring.optimize_portfolio(values, costs, int(budget), **constraints)
+        return scoring.optimize_portfolio(values, costs, budget, **constraints)
     except scoring.InfeasiblePortfolio as exc:
         raise RuleViolation(f"no funded set satisfies the constraints: {_with_ids(str(exc), ids)}",
                             errors={"constraints": [str(exc)]}) from exc
-    order = [index[e.initiative_id] for e in sorted(entries, key=lambda e: e.rank)]
-    fill = scoring.rank_order_fill(order, costs, int(budget))
-    diff = scoring.portfolio_diff(best.selected, fill.selected, values=values, costs=costs)
-    levels = sorted({max(1, int(budget) * (k + 1) // FRONTIER_LEVELS) for k in range(FRONTIER_LEVELS)})
-    frontier = scoring.efficient_frontier(values, costs, levels, **constraints)
-    metric_keys = {m["id"]: m for m in inputs["metrics"]}
-    rank_of = {e.initiative_id: e.rank for e in entries}
 
-    def expected_changes(fractions):
-        out = {}
-        for metric_id, metric in metric_keys.items():
-            impact, _ = _metric_improvement(inputs, metric_id)
-            out[metric["key"]] = float(np.dot(impact, fractions))
-        return out
 
-    fill_fractions = fill.selected.astype(float)
+def _expected_changes(inputs, fractions):
+    """Per metric key: the funded set's expected change toward the metric's target."""
+    out = {}
+    for metric_id, metric in {m["id"]: m for m in inputs["metrics"]}.items():
+        impact, _ = _metric_improvement(inputs, metric_id)
+        out[metric["key"]] = float(np.dot(impact, fractions))
+    return out
+
+
+def _selected(best, inputs, ids, values, costs, rank_of):
+    return [{"initiative_id": ids[row], "title": inputs["initiatives"][row]["title"],
+             "rank": rank_of[ids[row]], "requested_amount": int(costs[row]),
+             "funded_amount": int(best.amounts[row]), "fraction": float(best.fractions[row]),
+             "value": float(values[row] * best.fractions[row])}
+            for row in sorted(best.indices, key=lambda r: rank_of[ids[r]])]
+
+
+def _fill_result(fill, inputs, ids, values):
+    fractions = fill.selected.astype(float)
     return {
-        "budget": int(budget),
+        "selected": [ids[row] for row in fill.funded_order],
+        "skipped": [ids[row] for row in fill.skipped],
+        "total_value": float(np.dot(values, fractions)),
+        "total_cost": int(fill.total_cost),
+        "expected_change": _expected_changes(inputs, fractions),
+    }
+
+
+def _frontier_result(values, costs, budget, constraints):
+    levels = sorted({max(1, budget * (k + 1) // FRONTIER_LEVELS) for k in range(FRONTIER_LEVELS)})
+    frontier = scoring.efficient_frontier(values, costs, levels, **constraints)
+    return [{"budget": int(b), "value": float(v), "cost": int(c), "feasible": bool(f), "reason": reason}
+            for b, v, c, f, reason in zip(frontier.budgets, frontier.values, frontier.costs,
+                                          frontier.feasible, frontier.reasons)]
+
+
+def solve(rnd, ranking, request):
+    """The scenario's result: the optimum, the rank-order fill, their difference and the frontier."""
+    inputs = json.loads(inputs_of(ranking))
+    entries = sorted(entries_of(ranking), key=lambda e: e.initiative_id)  # inputs order (by id)
+    ids = [e.initiative_id for e in entries]
+    index = {iid: row for row, iid in enumerate(ids)}
+    values = _benefit_values(ranking, entries)
+    costs = np.array([e.requested_amount for e in entries], dtype=np.int64)
+    budget = request.get("budget")
+    budget = int(rnd.budget - rnd.committed if budget is None else budget)
+    notes = [VALUE_NOTE]
+    constraints = _constraints(inputs, index, request, notes)
+    best = _optimum(values, costs, budget, constraints, ids)
+    order = [index[e.initiative_id] for e in sorted(entries, key=lambda e: e.rank)]
+    fill = scoring.rank_order_fill(order, costs, budget)
+    diff = scoring.portfolio_diff(best.selected, fill.selected, values=values, costs=costs)
+    rank_of = {e.initiative_id: e.rank for e in entries}
+    return {
+        "budget": budget,
         "value_note": " ".join(notes[:1]),
         "notes": notes[1:],
         "status": best.status,
-        "selected": [{"initiative_id": ids[row], "title": inputs["initiatives"][row]["title"],
-                      "rank": rank_of[ids[row]], "requested_amount": int(costs[row]),
-                      "funded_amount": int(best.amounts[row]), "fraction": float(best.fractions[row]),
-                      "value": float(values[row] * best.fractions[row])}
-                     for row in sorted(best.indices, key=lambda r: rank_of[ids[r]])],
+        "selected": _selected(best, inputs, ids, values, costs, rank_of),
         "total_value": float(best.total_value),
         "total_cost": int(best.total_cost),
-        "expected_change": expected_changes(best.fractions),
-        "rank_order_fill": {
-            "selected": [ids[row] for row in fill.funded_order],
-            "skipped": [ids[row] for row in fill.skipped],
-            "total_value": float(np.dot(values, fill_fractions)),
-            "total_cost": int(fill.total_cost),
-            "expected_change": expected_changes(fill_fractions),
-        },
+        "expected_change": _expected_changes(inputs, best.fractions),
+        "rank_order_fill": _fill_result(fill, inputs, ids, values),
         "difference": {"only_optimal": [ids[r] for r in diff.only_optimal], "only_fill": [ids[r] for r in diff.only_fill],
                        "both": [ids[r] for r in diff.both]},
-        "frontier": [{"budget": int(b), "value": float(v), "cost": int(c), "feasible": bool(f), "reason": reason}
-                     for b, v, c, f, reason in zip(frontier.budgets, frontier.values, frontier.costs,
-                                                   frontier.feasible, frontier.reasons)],
+        "frontier": _frontier_result(values, costs, budget, constraints),
     }
 
 

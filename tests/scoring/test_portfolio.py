@@ -12,7 +12,8 @@ from cxgov.scoring import (
     portfolio_diff,
     rank_order_fill,
 )
-from cxgov.scoring.portfolio import _optimize, _spec
+from cxgov.scoring.portfolio.solve import solve_level
+from cxgov.scoring.portfolio.spec import make_spec
 from tests.scoring.test_portfolio_crosscheck import feasible_mask, subsets
 
 def brute_force(values, costs, budget, requires=(), excludes=(), groups=(), must=(), must_not=(), caps=(), floors=()):
@@ -83,8 +84,8 @@ def test_reduced_cost_fixing_matches_the_plain_milp(seed):
     requires = [(int(a), int(b)) for a, b in rng.integers(0, n, (n // 10, 2)) if a != b]
     excludes = [(int(a), int(b)) for a, b in rng.integers(0, n, (n // 50, 2)) if a != b]
     budget = int(costs.sum() * rng.uniform(0.05, 0.5))
-    spec = _spec(values, costs, requires, excludes, (), (), (), None, (), ())
-    plain = _optimize(spec, budget, reduce=False)[2]
+    spec = make_spec(values, costs, requires, excludes, (), (), (), None, (), ())
+    plain = solve_level(spec, budget, reduce=False).selected
     reduced = optimize_portfolio(values, costs, budget, requires=requires, excludes=excludes)
     assert abs(reduced.total_value - float(values @ plain)) <= 1e-6
 

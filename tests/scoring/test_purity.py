@@ -11,7 +11,8 @@ import textwrap
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-MODULES = ["normalize", "aggregate", "rank", "ahp", "robustness", "portfolio", "_highs", "_validate"]
+MODULES = ["normalize", "aggregate", "rank", "ahp", "robustness", "portfolio", "portfolio.optimize",
+           "portfolio.frontier", "portfolio.fill", "_highs", "_validate"]
 
 
 def test_scoring_imports_nothing_of_the_web_stack_in_a_fresh_interpreter():
