@@ -278,15 +278,7 @@ def rank_acceptability(
     normalized_t, w, key = _prepare(matrix, weights, directions, normalization, scales, tiebreak, criteria_names)
     m, n = normalized_t.shape
     k = _as_k(k, n)
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
-        raise ValueError(f"samples must be a positive integer, got {samples!r}")
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
-    concentration = float(concentration)
-    if not (np.isfinite(concentration) and concentration > 0):
-        raise ValueError(f"concentration must be a positive finite number, got {concentration!r}")
-    if (costs is None) != (budget is None):
-        raise ValueError("costs and budget go together: give both for funded probabilities, or neither")
+    concentration = _check_sampling(samples, chunk, concentration, costs, budget)
     c = as_costs(costs, n) if costs is not None else None
     budget = as_budget(budget) if budget is not None else None
 
@@ -305,40 +297,12 @@ def rank_acceptability(
     done = 0
     while done < samples:
         size = min(chunk, samples - done)
-        gamma = rng.standard_gamma(alpha, size=(size, positive.shape[0]))
-        total = gamma.sum(axis=1, keepdims=True)
-        sampled = np.zeros((size, m))
-        ok = total[:, 0] > 0
-        sampled[np.ix_(ok, positive)] = gamma[ok] / total[ok]
-        sampled[~ok] = w  # every gamma draw underflowed to 0: keep the model's weights
-        scores = _sampled_scores(method, normalized_p, sampled)
-        np.negative(scores, out=scores)
-        # The fast (SIMD) unstable sort, then a stable re-sort of just the samples that have
-        # an exact tie, so ties always go to the lower position (the tie-break order).
-        order = np.argsort(scores, axis=1)
-        ranked = np.take_along_axis(scores, order, axis=1)
-        tied = (ranked[:, 1:] == ranked[:, :-1]).any(axis=1)
-        del ranked
-        if tied.any():
-            order[tied] = np.argsort(scores[tied], axis=1, kind="stable")
-        del scores
+        sampled = _dirichlet_weights(rng, alpha, positive, w, size)
+        order = _tie_broken_order(_sampled_scores(method, normalized_p, sampled))
         for p in range(k):
             rank_counts[p] += np.bincount(order[:, p], minlength=n)
         if costs_p is not None:
-            # Rank-order fill (skip what does not fit, continue) for every sample at once,
-            # walking down the positions; funded positions are counted after the walk.
-            remaining = np.full(size, budget, dtype=np.int64)
-            ordered_costs = costs_p[order]
-            funded_at = np.zeros((size, n), dtype=bool)
-            for p in range(n):
-                if p % 16 == 0 and remaining.max() < cheapest:
-                    break
-                cost = ordered_costs[:, p]
-                fits = cost <= remaining
-                funded_at[:, p] = fits
-                remaining -= cost * fits
-            funded_counts += np.bincount(order[funded_at], minlength=n)
-            del ordered_costs, funded_at
+            funded_counts += np.bincount(order[_funded_positions(costs_p[order], budget, cheapest)], minlength=n)
         del order
         done += size
 
@@ -358,3 +322,60 @@ def rank_acceptability(
         concentration=concentration,
         seed=seed,
     )
+
+
+def _check_sampling(samples, chunk, concentration, costs, budget):
+    """Validate the sampling arguments of :func:`rank_acceptability`; return the concentration."""
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+        raise ValueError(f"samples must be a positive integer, got {samples!r}")
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
+    concentration = float(concentration)
+    if not (np.isfinite(concentration) and concentration > 0):
+        raise ValueError(f"concentration must be a positive finite number, got {concentration!r}")
+    if (costs is None) != (budget is None):
+        raise ValueError("costs and budget go together: give both for funded probabilities, or neither")
+    return concentration
+
+
+def _dirichlet_weights(rng, alpha, positive, w, size):
+    """``size`` weight vectors from Dirichlet(alpha) on the ``positive`` criteria (0 elsewhere)."""
+    gamma = rng.standard_gamma(alpha, size=(size, positive.shape[0]))
+    total = gamma.sum(axis=1, keepdims=True)
+    sampled = np.zeros((size, w.shape[0]))
+    ok = total[:, 0] > 0
+    sampled[np.ix_(ok, positive)] = gamma[ok] / total[ok]
+    sampled[~ok] = w  # every gamma draw underflowed to 0: keep the model's weights
+    return sampled
+
+
+def _tie_broken_order(scores):
+    """Positions by descending score per sample, ties to the lower position (overwrites ``scores``)."""
+    np.negative(scores, out=scores)
+    # The fast (SIMD) unstable sort, then a stable re-sort of just the samples that have
+    # an exact tie, so ties always go to the lower position (the tie-break order).
+    order = np.argsort(scores, axis=1)
+    ranked = np.take_along_axis(scores, order, axis=1)
+    tied = (ranked[:, 1:] == ranked[:, :-1]).any(axis=1)
+    del ranked
+    if tied.any():
+        order[tied] = np.argsort(scores[tied], axis=1, kind="stable")
+    return order
+
+
+def _funded_positions(ordered_costs, budget, cheapest):
+    """Which rank positions a rank-order fill funds, per sample (``ordered_costs``: samples × rows).
+
+    Skip what does not fit and continue, for every sample at once, walking down the positions.
+    """
+    size, n = ordered_costs.shape
+    remaining = np.full(size, budget, dtype=np.int64)
+    funded_at = np.zeros((size, n), dtype=bool)
+    for p in range(n):
+        if p % 16 == 0 and remaining.max() < cheapest:
+            break
+        cost = ordered_costs[:, p]
+        fits = cost <= remaining
+        funded_at[:, p] = fits
+        remaining -= cost * fits
+    return funded_at

@@ -140,21 +140,43 @@ def benefits(args):
     to the minor unit.  ``totals["metrics"]`` sums each metric over the lines; its cost and share
     are recomputed from those sums, not added up.
     """
-    overdue_days = args.get("review_overdue_days", 90)
+    initiatives = _delivered_initiatives(args)
+    ids = [i.id for i in initiatives]
+    metrics = {m.id: m for m in Metric.select()}
+    expected, realized = _claimed_and_realized(ids)
+    lines = _benefit_lines(initiatives, metrics, expected, realized)
+    totals = _metric_totals(lines, {m.key: m for m in metrics.values()})
+    overdue = _overdue_for_review(initiatives, args.get("review_overdue_days", 90))
+    return {"filters": {k: v for k, v in args.items() if v is not None}, "lines": lines,
+            "overdue_for_review": overdue,
+            "totals": {"initiatives": len(initiatives), "reviewed": sum(1 for i in initiatives if i.id in realized),
+                       "approved": sum(i.approved_amount or 0 for i in initiatives),
+                       "metrics": dict(sorted(totals.items()))}}
+
+
+def _delivered_initiatives(args):
+    """Delivered and reviewed initiatives, filtered by round and team, in id order."""
     query = Initiative.select().where(Initiative.status.in_(["delivered", "reviewed"]))
     if args.get("round_id"):
         query = query.where(Initiative.round == args["round_id"])
     if args.get("team_id"):
         query = query.where(Initiative.team == args["team_id"])
-    initiatives = list(query.order_by(Initiative.id))
-    ids = [i.id for i in initiatives]
-    metrics = {m.id: m for m in Metric.select()}
+    return list(query.order_by(Initiative.id))
+
+
+def _claimed_and_realized(ids):
+    """``{initiative: {metric: change}}`` as claimed on the initiative and as realized in its review."""
     expected = {}
     for imp in InitiativeImpact.select().where(InitiativeImpact.initiative.in_(ids or [0])):
         expected.setdefault(imp.initiative_id, {})[imp.metric_id] = imp.expected_change
     realized = {}
     for row in ReviewMetric.select(ReviewMetric, Review).join(Review).where(Review.initiative.in_(ids or [0])):
         realized.setdefault(row.review.initiative_id, {})[row.metric_id] = row.realized_change
+    return expected, realized
+
+
+def _benefit_lines(initiatives, metrics, expected, realized):
+    """One line per (round, team): counts, approved money and per-metric sums of reviewed claims."""
     groups = {}
     for i in initiatives:
         g = groups.setdefault((i.round_id, i.team_id), {"round_id": i.round_id, "team_id": i.team_id, "initiatives": 0,
@@ -169,25 +191,29 @@ def benefits(args):
                 m["expected"] += exact_decimal(change)
                 m["realized"] += exact_decimal(realized[i.id].get(metric_id, 0.0))
                 m["approved_reviewed"] += i.approved_amount or 0
-    by_key = {m.key: m for m in metrics.values()}
+    return list(groups.values())
+
+
+def _metric_totals(lines, by_key):
+    """Sum each metric over the lines; set the ratios on every line's metric and on the totals."""
     totals = {}
-    for g in groups.values():
-        for key, m in g["metrics"].items():
+    for line in lines:
+        for key, m in line["metrics"].items():
             total = totals.setdefault(key, _metric_sums(by_key[key]))
             for measure in ("expected", "realized", "approved_reviewed"):
                 total[measure] += m[measure]
             _metric_ratios(m, by_key[key])
     for key, total in totals.items():
         _metric_ratios(total, by_key[key])
+    return totals
+
+
+def _overdue_for_review(initiatives, overdue_days):
+    """Delivered initiatives not reviewed within ``overdue_days`` of delivery."""
     cutoff = dt.datetime.now(UTC) - dt.timedelta(days=overdue_days)
-    overdue = [{"initiative_id": i.id, "title": i.title, "team_id": i.team_id, "delivered_at": i.delivered_at.isoformat(),
-                "days_since_delivery": (dt.datetime.now(UTC) - i.delivered_at).days}
-               for i in initiatives if i.status == "delivered" and i.delivered_at is not None and i.delivered_at < cutoff]
-    return {"filters": {k: v for k, v in args.items() if v is not None}, "lines": list(groups.values()),
-            "overdue_for_review": overdue,
-            "totals": {"initiatives": len(initiatives), "reviewed": sum(1 for i in initiatives if i.id in realized),
-                       "approved": sum(i.approved_amount or 0 for i in initiatives),
-                       "metrics": dict(sorted(totals.items()))}}
+    return [{"initiative_id": i.id, "title": i.title, "team_id": i.team_id, "delivered_at": i.delivered_at.isoformat(),
+             "days_since_delivery": (dt.datetime.now(UTC) - i.delivered_at).days}
+            for i in initiatives if i.status == "delivered" and i.delivered_at is not None and i.delivered_at < cutoff]
 
 
 def _metric_sums(metric):

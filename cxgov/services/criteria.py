@@ -63,40 +63,9 @@ def absolute_scale(name, budget):
 
 def load_inputs(round_record, initiatives, calibration=None):
     """Everything a ranking depends on, as plain values (bounded queries, not one per row)."""
-    ids = [i.id for i in initiatives]
-    rows = {i.id: {"objectives": [], "impacts": [], "partners": [], "dependency_ids": []} for i in initiatives}
-    if ids:
-        # Restrict the child tables by a subquery on the round rather than by a literal list of
-        # every id (one bound parameter per initiative is slow to build and, on SQLite, capped);
-        # rows of initiatives not asked for are skipped below.  Plain tuples: no model instances.
-        if all(i.round_id == round_record.id for i in initiatives):
-            wanted = Initiative.select(Initiative.id).where(Initiative.round == round_record.id)
-        else:
-            wanted = ids
-        for link, columns, key in (
-            (InitiativeObjective, (InitiativeObjective.objective, InitiativeObjective.alignment), "objectives"),
-            (InitiativeImpact, (InitiativeImpact.metric, InitiativeImpact.expected_change, InitiativeImpact.confidence),
-             "impacts"),
-            (InitiativePartner, (InitiativePartner.partner, InitiativePartner.share), "partners"),
-        ):
-            query = link.select(link.initiative, *columns).where(link.initiative.in_(wanted)).order_by(link.id)
-            for initiative_id, *values in query.tuples():
-                if initiative_id in rows:
-                    rows[initiative_id][key].append(values)
-        query = (InitiativeDependency.select(InitiativeDependency.initiative, InitiativeDependency.depends_on)
-                 .where(InitiativeDependency.initiative.in_(wanted)).order_by(InitiativeDependency.id))
-        for initiative_id, depends_on in query.tuples():
-            if initiative_id in rows:
-                rows[initiative_id]["dependency_ids"].append(depends_on)
+    rows = _child_rows(round_record, initiatives)
     partner_ids = sorted({p for row in rows.values() for p, _ in row["partners"]})
-    latest = {}
-    if partner_ids:
-        query = (PartnerAssessment.select().where(PartnerAssessment.partner.in_(partner_ids))
-                 .order_by(PartnerAssessment.assessed_on, PartnerAssessment.id))
-        for a in query:
-            latest[a.partner_id] = {"assessed_on": a.assessed_on.isoformat(),
-                                    "scores": [a.shared_vision, a.data_sharing, a.process_integration,
-                                               a.feedback_responsiveness]}
+    latest = _latest_assessments(partner_ids)
     calibration = calibration or {}
     return {
         "round": {"id": round_record.id, "budget": round_record.budget},
@@ -113,6 +82,55 @@ def load_inputs(round_record, initiatives, calibration=None):
             for i in sorted(initiatives, key=lambda i: i.id)
         ],
     }
+
+
+#: child table, the columns a ranking reads from it, and the key it is listed under.
+_CHILD_TABLES = (
+    (InitiativeObjective, (InitiativeObjective.objective, InitiativeObjective.alignment), "objectives"),
+    (InitiativeImpact, (InitiativeImpact.metric, InitiativeImpact.expected_change, InitiativeImpact.confidence),
+     "impacts"),
+    (InitiativePartner, (InitiativePartner.partner, InitiativePartner.share), "partners"),
+)
+
+
+def _child_rows(round_record, initiatives):
+    """Each initiative's objectives, impacts, partners and dependencies: one query per table."""
+    ids = [i.id for i in initiatives]
+    rows = {i.id: {"objectives": [], "impacts": [], "partners": [], "dependency_ids": []} for i in initiatives}
+    if not ids:
+        return rows
+    # Restrict the child tables by a subquery on the round rather than by a literal list of
+    # every id (one bound parameter per initiative is slow to build and, on SQLite, capped);
+    # rows of initiatives not asked for are skipped below.  Plain tuples: no model instances.
+    if all(i.round_id == round_record.id for i in initiatives):
+        wanted = Initiative.select(Initiative.id).where(Initiative.round == round_record.id)
+    else:
+        wanted = ids
+    for link, columns, key in _CHILD_TABLES:
+        query = link.select(link.initiative, *columns).where(link.initiative.in_(wanted)).order_by(link.id)
+        for initiative_id, *values in query.tuples():
+            if initiative_id in rows:
+                rows[initiative_id][key].append(values)
+    query = (InitiativeDependency.select(InitiativeDependency.initiative, InitiativeDependency.depends_on)
+             .where(InitiativeDependency.initiative.in_(wanted)).order_by(InitiativeDependency.id))
+    for initiative_id, depends_on in query.tuples():
+        if initiative_id in rows:
+            rows[initiative_id]["dependency_ids"].append(depends_on)
+    return rows
+
+
+def _latest_assessments(partner_ids):
+    """``{partner id: its latest assessment's date and four scores}`` (one query; none if no partners)."""
+    latest = {}
+    if not partner_ids:
+        return latest
+    query = (PartnerAssessment.select().where(PartnerAssessment.partner.in_(partner_ids))
+             .order_by(PartnerAssessment.assessed_on, PartnerAssessment.id))
+    for a in query:
+        latest[a.partner_id] = {"assessed_on": a.assessed_on.isoformat(),
+                                "scores": [a.shared_vision, a.data_sharing, a.process_integration,
+                                           a.feedback_responsiveness]}
+    return latest
 
 
 #: The columns of an initiative that a ranking reads (``load_inputs`` and the caller).
@@ -156,65 +174,12 @@ def criteria_matrix(inputs, criteria, horizon_years):
     matrix = np.zeros((n, len(criteria)), dtype=float)
     warnings, explanations = [], []
     for row, item in enumerate(inputs["initiatives"]):
-        notes, explain = [], {}
-        factor_info = calibration.get(str(item["team_id"]))
-        k = factor_info["factor"] if factor_info else 1.0
-        values = {}
-
-        if total_objective_weight > 0:
-            fit = sum(objective_weight.get(o, 0.0) * a for o, a in item["objectives"]) / (5 * total_objective_weight)
-        else:
-            fit = 0.0
-            notes.append("no strategic objectives are defined: strategic fit is 0")
-        if not item["objectives"]:
-            notes.append("aligned to no objective: strategic fit is 0")
-        values["strategic_fit"] = fit
-
-        impact_terms = []
-        for metric_id, change, confidence in item["impacts"]:
-            metric = metrics.get(metric_id)
-            share = _impact_share(change, metric["baseline"], metric["target"])
-            if share is None:
-                notes.append(f"metric {metric['key']}: target equals baseline, impact not computable (counted 0)")
-                continue
-            term = metric["weight"] * confidence * k * share
-            impact_terms.append({"metric": metric["key"], "claimed_change": change, "unit": metric["unit"],
-                                 "confidence": confidence, "share_of_gap": share,
-                                 "contribution": term / total_metric_weight if total_metric_weight else 0.0})
-        values["cx_impact"] = (sum(t["contribution"] for t in impact_terms)) if total_metric_weight else 0.0
-        if not item["impacts"]:
-            notes.append("claims no metric impact: cx_impact is 0")
-        explain["cx_impact"] = {"terms": impact_terms, "team_factor": k,
-                                "team_reviews": factor_info["reviews"] if factor_info else 0,
-                                "share_of_weighted_gap_pct": 100 * values["cx_impact"],
-                                "share_of_weighted_gap": gap_sentence(values["cx_impact"])}
-        if factor_info and k != 1.0:
-            claimed = values["cx_impact"] / k if k else 0.0
-            explain["cx_impact"]["summary"] = (
-                f"claimed impact {claimed:.4f}, calibrated {values['cx_impact']:.4f} "
-                f"(team factor {k:.3f}, from {factor_info['reviews']} reviews)")
-
-        values["cost"] = float(item["one_time_cost"] + item["annual_cost"] * horizon_years)
-        explain["cost"] = {"one_time": item["one_time_cost"], "annual": item["annual_cost"],
-                           "horizon_years": horizon_years,
-                           "total": item["one_time_cost"] + item["annual_cost"] * horizon_years}
-
-        shares_total = sum(s for _, s in item["partners"])
-        alignment = 1.0 - shares_total
-        partner_terms = []
-        for partner_id, share in item["partners"]:
-            assessment = assessments.get(partner_id)
-            if assessment is None:
-                a = 0.0
-                notes.append(f"partner {partner_id} was never assessed: counted as not aligned (0)")
-            else:
-                a = (sum(assessment["scores"]) / 4 - 1) / 4
-            alignment += share * a
-            partner_terms.append({"partner_id": partner_id, "share": share, "alignment": a,
-                                  "assessed_on": assessment["assessed_on"] if assessment else None})
-        values["partner_alignment"] = min(1.0, max(0.0, alignment))
-        explain["partner_alignment"] = {"partners": partner_terms, "own_share": 1.0 - shares_total}
-
+        notes, explain, values = [], {}, {}
+        values["strategic_fit"] = _strategic_fit(item, objective_weight, total_objective_weight, notes)
+        values["cx_impact"], explain["cx_impact"] = _cx_impact(
+            item, metrics, total_metric_weight, calibration.get(str(item["team_id"])), notes)
+        values["cost"], explain["cost"] = _cost(item, horizon_years)
+        values["partner_alignment"], explain["partner_alignment"] = _partner_alignment(item, assessments, notes)
         values["risk"] = float(item["risk"])
         values["time_to_value"] = float(item["months_to_value"])
         values["foundational"] = 1.0 if (item["focus_area"], item["building_block"]) in FOUNDATIONAL_CELLS else 0.0
@@ -222,3 +187,68 @@ def criteria_matrix(inputs, criteria, horizon_years):
         warnings.append(notes)
         explanations.append(explain)
     return matrix, warnings, explanations
+
+
+def _strategic_fit(item, objective_weight, total_objective_weight, notes):
+    """Σ_o W_o·a_io / (5·Σ_o W_o); 0 (with a note) when no objective is defined or rated."""
+    if total_objective_weight > 0:
+        fit = sum(objective_weight.get(o, 0.0) * a for o, a in item["objectives"]) / (5 * total_objective_weight)
+    else:
+        fit = 0.0
+        notes.append("no strategic objectives are defined: strategic fit is 0")
+    if not item["objectives"]:
+        notes.append("aligned to no objective: strategic fit is 0")
+    return fit
+
+
+def _cx_impact(item, metrics, total_metric_weight, factor_info, notes):
+    """Σ_m V_m·c_im·k_t·p_im / Σ_m V_m and its explanation (terms, team factor, share of the gap)."""
+    k = factor_info["factor"] if factor_info else 1.0
+    impact_terms = []
+    for metric_id, change, confidence in item["impacts"]:
+        metric = metrics.get(metric_id)
+        share = _impact_share(change, metric["baseline"], metric["target"])
+        if share is None:
+            notes.append(f"metric {metric['key']}: target equals baseline, impact not computable (counted 0)")
+            continue
+        term = metric["weight"] * confidence * k * share
+        impact_terms.append({"metric": metric["key"], "claimed_change": change, "unit": metric["unit"],
+                             "confidence": confidence, "share_of_gap": share,
+                             "contribution": term / total_metric_weight if total_metric_weight else 0.0})
+    impact = (sum(t["contribution"] for t in impact_terms)) if total_metric_weight else 0.0
+    if not item["impacts"]:
+        notes.append("claims no metric impact: cx_impact is 0")
+    explain = {"terms": impact_terms, "team_factor": k,
+               "team_reviews": factor_info["reviews"] if factor_info else 0,
+               "share_of_weighted_gap_pct": 100 * impact,
+               "share_of_weighted_gap": gap_sentence(impact)}
+    if factor_info and k != 1.0:
+        claimed = impact / k if k else 0.0
+        explain["summary"] = (f"claimed impact {claimed:.4f}, calibrated {impact:.4f} "
+                              f"(team factor {k:.3f}, from {factor_info['reviews']} reviews)")
+    return impact, explain
+
+
+def _cost(item, horizon_years):
+    """One-time + annual × horizon years (minor units) and its parts."""
+    total = item["one_time_cost"] + item["annual_cost"] * horizon_years
+    return float(total), {"one_time": item["one_time_cost"], "annual": item["annual_cost"],
+                          "horizon_years": horizon_years, "total": total}
+
+
+def _partner_alignment(item, assessments, notes):
+    """Σ_p s_p·A_p + (1 − Σ_p s_p), clipped to [0, 1]; a partner never assessed counts 0."""
+    shares_total = sum(s for _, s in item["partners"])
+    alignment = 1.0 - shares_total
+    partner_terms = []
+    for partner_id, share in item["partners"]:
+        assessment = assessments.get(partner_id)
+        if assessment is None:
+            a = 0.0
+            notes.append(f"partner {partner_id} was never assessed: counted as not aligned (0)")
+        else:
+            a = (sum(assessment["scores"]) / 4 - 1) / 4
+        alignment += share * a
+        partner_terms.append({"partner_id": partner_id, "share": share, "alignment": a,
+                              "assessed_on": assessment["assessed_on"] if assessment else None})
+    return min(1.0, max(0.0, alignment)), {"partners": partner_terms, "own_share": 1.0 - shares_total}

@@ -114,6 +114,17 @@ def _validate_refs(actor, data, initiative_id=None):
     def bad(field, message):
         errs.setdefault(field, []).append(message)
 
+    _check_people_and_round(data, bad)
+    _check_contributors(data, bad)
+    _check_child_lists(data, bad)
+    _check_dependencies(actor, data, initiative_id, bad)
+    if errs:
+        raise RuleViolation("the initiative refers to records that do not exist or breaks a rule: "
+                            + ", ".join(sorted(errs)), errors=errs)
+
+
+def _check_people_and_round(data, bad):
+    """The owning team, owner, sponsor and round exist (users also active)."""
     if "team_id" in data and _unknown(Team, [data["team_id"]]):
         bad("team_id", f"team {data['team_id']} does not exist")
     for field in ("owner_id", "sponsor_id"):
@@ -123,16 +134,28 @@ def _validate_refs(actor, data, initiative_id=None):
                 bad(field, f"user {data[field]} does not exist or is inactive")
     if "round_id" in data and data["round_id"] is not None and _unknown(Round, [data["round_id"]]):
         bad("round_id", f"round {data['round_id']} does not exist")
-    if "contributing_team_ids" in data:
-        ids = data["contributing_team_ids"]
-        if len(set(ids)) != len(ids):
-            bad("contributing_team_ids", "duplicates")
-        if missing := _unknown(Team, ids):
-            bad("contributing_team_ids", f"unknown teams {sorted(missing)}")
-        if data.get("team_id") in ids:
-            bad("contributing_team_ids", "the owning team is not also a contributor")
-    for field, key, model in (("objectives", "objective_id", Objective), ("impacts", "metric_id", Metric),
-                              ("partners", "partner_id", Partner)):
+
+
+def _check_contributors(data, bad):
+    """Contributing teams exist, appear once, and exclude the owning team."""
+    if "contributing_team_ids" not in data:
+        return
+    ids = data["contributing_team_ids"]
+    if len(set(ids)) != len(ids):
+        bad("contributing_team_ids", "duplicates")
+    if missing := _unknown(Team, ids):
+        bad("contributing_team_ids", f"unknown teams {sorted(missing)}")
+    if data.get("team_id") in ids:
+        bad("contributing_team_ids", "the owning team is not also a contributor")
+
+
+_CHILD_LISTS = (("objectives", "objective_id", Objective), ("impacts", "metric_id", Metric),
+                ("partners", "partner_id", Partner))
+
+
+def _check_child_lists(data, bad):
+    """Objectives, impacts and partners name existing records once each; shares add up to 1 at most."""
+    for field, key, model in _CHILD_LISTS:
         if field in data:
             ids = [item[key] for item in data[field]]
             if len(set(ids)) != len(ids):
@@ -143,20 +166,22 @@ def _validate_refs(actor, data, initiative_id=None):
         total = sum(item["share"] for item in data["partners"])
         if total > 1 + SHARE_TOLERANCE:
             bad("partners", f"partner shares add up to {total:g}; at most 1 (the company does the rest)")
-    if "dependency_ids" in data:
-        ids = data["dependency_ids"]
-        if len(set(ids)) != len(ids):
-            bad("dependency_ids", "duplicates")
-        if initiative_id is not None and initiative_id in ids:
-            bad("dependency_ids", "an initiative cannot depend on itself")
-        visible = {r.id for r in visible_initiatives(actor).select(Initiative.id).where(Initiative.id.in_(ids or [0]))}
-        if missing := set(ids) - visible - {initiative_id}:
-            bad("dependency_ids", f"unknown initiatives {sorted(missing)}")
-        elif initiative_id is not None and _creates_cycle(initiative_id, ids):
-            bad("dependency_ids", "these dependencies would create a cycle")
-    if errs:
-        raise RuleViolation("the initiative refers to records that do not exist or breaks a rule: "
-                            + ", ".join(sorted(errs)), errors=errs)
+
+
+def _check_dependencies(actor, data, initiative_id, bad):
+    """Dependencies are distinct, visible to ``actor``, not the initiative itself, and acyclic."""
+    if "dependency_ids" not in data:
+        return
+    ids = data["dependency_ids"]
+    if len(set(ids)) != len(ids):
+        bad("dependency_ids", "duplicates")
+    if initiative_id is not None and initiative_id in ids:
+        bad("dependency_ids", "an initiative cannot depend on itself")
+    visible = {r.id for r in visible_initiatives(actor).select(Initiative.id).where(Initiative.id.in_(ids or [0]))}
+    if missing := set(ids) - visible - {initiative_id}:
+        bad("dependency_ids", f"unknown initiatives {sorted(missing)}")
+    elif initiative_id is not None and _creates_cycle(initiative_id, ids):
+        bad("dependency_ids", "these dependencies would create a cycle")
 
 
 def _creates_cycle(initiative_id, new_deps):

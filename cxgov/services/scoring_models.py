@@ -112,6 +112,18 @@ def _normalized_definition(data):
     """Validate a model definition; weights come directly or from AHP matrices."""
     criteria = data["criteria"]
     names = [c["name"] for c in criteria]
+    _check_criterion_names(names)
+    if data.get("ahp_matrices"):
+        weights, ahp = _ahp_weights(names, criteria, data["ahp_matrices"])
+    else:
+        weights, ahp = _direct_weights(criteria), None
+    total = float(sum(weights))
+    normalization = data.get("normalization", "absolute")
+    return [_defined_criterion(c, w, total, normalization) for c, w in zip(criteria, weights)], ahp
+
+
+def _check_criterion_names(names):
+    """Each criterion is known and appears once."""
     errs = {}
     if len(set(names)) != len(names):
         errs["criteria"] = ["each criterion may appear once"]
@@ -119,43 +131,50 @@ def _normalized_definition(data):
         errs["criteria"] = [f"unknown {unknown}; one of {', '.join(CRITERIA)}"]
     if errs:
         raise RuleViolation("the scoring model's criteria are not valid", errors=errs)
-    ahp = None
-    if data.get("ahp_matrices"):
-        if any(c.get("weight") is not None for c in criteria):
-            raise RuleViolation("give weights directly or AHP matrices, not both",
-                                errors={"ahp_matrices": ["weights were also given"]})
-        ahp = ahp_evaluate(names, data["ahp_matrices"])
-        if not ahp["consistent"]:
-            raise RuleViolation(
-                f"the judgments are inconsistent (CR {ahp['cr']:.3f} > 0.10); most inconsistent triple: "
-                f"{' / '.join(ahp['worst_triple'] or [])}", errors={"ahp_matrices": ["CR above 0.10"]},
-                cr=ahp["cr"], worst_triple=ahp["worst_triple"])
-        ahp["matrices"] = [np.asarray(m, dtype=float).tolist() for m in data["ahp_matrices"]]
-        weights = ahp["weights"]
-    else:
-        weights = [c.get("weight") for c in criteria]
-        if any(w is None for w in weights):
-            raise RuleViolation("every criterion needs a weight (or give AHP matrices)",
-                                errors={"criteria": ["weight missing"]})
-        if sum(weights) <= 0:
-            raise RuleViolation("the weights add up to zero", errors={"criteria": ["weights must not all be 0"]})
-    total = float(sum(weights))
-    defined = []
-    for c, w in zip(criteria, weights):
-        item = {"name": c["name"], "weight": float(w) / total}
-        if c.get("scale") is not None:
-            if data.get("normalization", "absolute") != "absolute":
-                raise RuleViolation("a scale applies only to absolute normalization",
-                                    errors={"criteria": [f"{c['name']}: scale given without absolute"]})
-            lo, hi = c["scale"]
-            if not lo < hi:
-                raise RuleViolation(f"{c['name']}: scale low must be below high", errors={"criteria": ["bad scale"]})
-            item["scale"] = [float(lo), float(hi)]
-        elif c["name"] == "cx_impact" and data.get("normalization", "absolute") == "absolute":
-            # written into the version, so that the version alone says how it scores
-            item["scale"] = [float(v) for v in DEFAULT_CX_IMPACT_SCALE]
-        defined.append(item)
-    return defined, ahp
+
+
+def _ahp_weights(names, criteria, matrices):
+    """Weights from consistent AHP matrices (CR ≤ 0.10), with the AHP record to store."""
+    if any(c.get("weight") is not None for c in criteria):
+        raise RuleViolation("give weights directly or AHP matrices, not both",
+                            errors={"ahp_matrices": ["weights were also given"]})
+    ahp = ahp_evaluate(names, matrices)
+    if not ahp["consistent"]:
+        raise RuleViolation(
+            f"the judgments are inconsistent (CR {ahp['cr']:.3f} > 0.10); most inconsistent triple: "
+            f"{' / '.join(ahp['worst_triple'] or [])}", errors={"ahp_matrices": ["CR above 0.10"]},
+            cr=ahp["cr"], worst_triple=ahp["worst_triple"])
+    ahp["matrices"] = [np.asarray(m, dtype=float).tolist() for m in matrices]
+    return ahp["weights"], ahp
+
+
+def _direct_weights(criteria):
+    """The weights given on the criteria: every one present, not all zero."""
+    weights = [c.get("weight") for c in criteria]
+    if any(w is None for w in weights):
+        raise RuleViolation("every criterion needs a weight (or give AHP matrices)",
+                            errors={"criteria": ["weight missing"]})
+    if sum(weights) <= 0:
+        raise RuleViolation("the weights add up to zero", errors={"criteria": ["weights must not all be 0"]})
+    return weights
+
+
+def _defined_criterion(criterion, weight, total, normalization):
+    """One stored criterion: its share of the weight and, under absolute normalization, its scale."""
+    item = {"name": criterion["name"], "weight": float(weight) / total}
+    if criterion.get("scale") is not None:
+        if normalization != "absolute":
+            raise RuleViolation("a scale applies only to absolute normalization",
+                                errors={"criteria": [f"{criterion['name']}: scale given without absolute"]})
+        lo, hi = criterion["scale"]
+        if not lo < hi:
+            raise RuleViolation(f"{criterion['name']}: scale low must be below high",
+                                errors={"criteria": ["bad scale"]})
+        item["scale"] = [float(lo), float(hi)]
+    elif criterion["name"] == "cx_impact" and normalization == "absolute":
+        # written into the version, so that the version alone says how it scores
+        item["scale"] = [float(v) for v in DEFAULT_CX_IMPACT_SCALE]
+    return item
 
 
 def create_model(actor, data, *, key=None, version=1):
