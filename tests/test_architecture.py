@@ -61,3 +61,29 @@ def test_the_http_plumbing_imports_no_resource_and_says_what_it_holds():
         assert not bad, f"{path} imports {bad}"
         with open(path, encoding="utf-8") as fh:
             assert ast.get_docstring(ast.parse(fh.read())), f"{path} has no module docstring"
+
+
+def test_no_module_in_the_package_is_over_400_lines():
+    """CONVENTIONS: a module past ~400 lines holds several concerns; split it (data files aside)."""
+    long = {}
+    for path in _modules(""):
+        with open(path, encoding="utf-8") as fh:
+            lines = sum(1 for _ in fh)
+        if lines > 400:
+            long[os.path.relpath(path, PACKAGE)] = lines
+    assert not long, f"split these modules by concern: {long}"
+
+
+def test_no_function_is_graded_d_or_worse_by_radon():
+    """Cyclomatic complexity 21 or more (radon's D) is where a function stops being reviewable
+    as one piece; every such function was split in issue 16."""
+    from radon.complexity import cc_rank, cc_visit
+
+    worse = []
+    for path in _modules(""):
+        with open(path, encoding="utf-8") as fh:
+            for block in cc_visit(fh.read()):
+                if cc_rank(block.complexity) in "DEF":
+                    worse.append(f"{os.path.relpath(path, PACKAGE)}:{block.lineno} {block.name} "
+                                 f"{cc_rank(block.complexity)} ({block.complexity})")
+    assert not worse, worse
