@@ -42,14 +42,22 @@ def board_members():
     return list(User.select().where(User.role.in_(BOARD_ROLES) & (User.active == True)).order_by(User.id))  # noqa: E712
 
 
+def stakes_of_many(initiatives):
+    """``{initiative_id: Stakes}``: each initiative's stakeholders as plain values (two queries)."""
+    ids = [i.id for i in initiatives]
+    contributing = {}
+    for link in InitiativeContributor.select(InitiativeContributor.initiative, InitiativeContributor.team).where(
+            InitiativeContributor.initiative.in_(ids)):
+        contributing.setdefault(link.initiative_id, set()).add(link.team_id)
+    wanted = {i.team_id for i in initiatives}.union(*contributing.values())
+    teams = [(t.id, t.name, t.lead_email) for t in Team.select(Team.id, Team.name, Team.lead_email)
+             .where(Team.id.in_(sorted(wanted))).order_by(Team.id)]
+    return {i.id: governance_rules.Stakes(i.id, i.sponsor_id, i.owner_id, i.team_id, tuple(
+        t for t in teams if t[0] == i.team_id or t[0] in contributing.get(i.id, ()))) for i in initiatives}
+
+
 def stakes_of(initiative):
-    """The initiative's stakeholders as plain values (two queries)."""
-    contributing = InitiativeContributor.select(InitiativeContributor.team).where(
-        InitiativeContributor.initiative == initiative.id)
-    teams = (Team.select(Team.id, Team.name, Team.lead_email)
-             .where((Team.id == initiative.team_id) | Team.id.in_(contributing)).order_by(Team.id))
-    return governance_rules.Stakes(initiative.id, initiative.sponsor_id, initiative.owner_id, initiative.team_id,
-                                   tuple((t.id, t.name, t.lead_email) for t in teams))
+    return stakes_of_many([initiative])[initiative.id]
 
 
 def recusal_reason(user, initiative, stakes=None):
@@ -159,14 +167,23 @@ def _existing_round(round_id):
 
 
 def votes_overview(round_id, initiative_id=None):
-    """The round's votes and, per initiative voted on (or asked for), the tally as it stands."""
+    """The round's votes and, per initiative voted on (or asked for), the tally as it stands
+    (a fixed number of queries, whatever the board's size and the number of initiatives)."""
     _existing_round(round_id)
     query = Vote.select().where(Vote.round == round_id).order_by(Vote.initiative, Vote.member)
     if initiative_id is not None:
         query = query.where(Vote.initiative == initiative_id)
     votes = list(query)
     ids = {v.initiative_id for v in votes} | ({initiative_id} if initiative_id is not None else set())
-    tallies = {str(i.id): tally(round_id, i).as_dict() for i in Initiative.select().where(Initiative.id.in_(sorted(ids)))}
+    listed = list(Initiative.select().where(Initiative.id.in_(sorted(ids))))
+    members = [(m.id, m.email) for m in board_members()]
+    stakes = stakes_of_many(listed)
+    choices = {}
+    for v in votes:
+        choices.setdefault(v.initiative_id, {})[v.member_id] = v.choice
+    tallies = {str(i.id): governance_rules.tally([m for m, _ in members], choices.get(i.id, {}),
+                                                 governance_rules.recusals(members, stakes[i.id])).as_dict()
+               for i in listed}
     return {"votes": votes, "tallies": tallies}
 
 

@@ -40,3 +40,33 @@ def test_a_decision_issues_as_many_statements_with_3_members_as_with_12(app, sta
         assert small == large
         assert governance.tally(world["round"], Initiative.get_by_id(items[1])).approve == 12
         database.close()
+
+
+def test_the_votes_overview_issues_as_many_statements_for_1_initiative_and_3_members_as_for_3_and_12(
+        app, statements):
+    world = build_world(app)
+    with app.app_context():
+        lead = User.get_by_id(world["lead_a"])
+        items = []
+        for n in range(3):
+            record = initiatives.create_initiative(actor_for(lead), initiative_payload(world, title=f"Item {n}"))
+            initiatives.transition(actor_for(lead), record.id, "submitted", round_id=world["round"])
+            items.append(record.id)
+        rounds.move_round(SYSTEM, world["round"], "in_review")
+        board = [User.get_by_id(world["user_board_chair"]), User.get_by_id(world["user_board_member"])]
+        board += _add_members(1, 0)
+        for member in board:
+            governance.cast_vote(actor_for(member), world["round"], items[0], "approve")
+        del statements[:]
+        small = governance.votes_overview(world["round"])
+        small_count = len(statements)
+        board += _add_members(9, 1)
+        for member in board:
+            for iid in items:
+                governance.cast_vote(actor_for(member), world["round"], iid, "reject")
+        del statements[:]
+        large = governance.votes_overview(world["round"])
+        assert len(statements) == small_count
+        assert list(small["tallies"]) == [str(items[0])] and small["tallies"][str(items[0])]["approve"] == 3
+        assert {t["reject"] for t in large["tallies"].values()} == {12} and len(large["tallies"]) == 3
+        database.close()
