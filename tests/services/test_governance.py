@@ -11,6 +11,18 @@ def _add_members(count, start):
             for n in range(start, start + count)]
 
 
+def _in_review(world, count):
+    """``count`` more initiatives submitted to the world's round, moved to in_review; their ids."""
+    lead = User.get_by_id(world["lead_a"])
+    items = []
+    for n in range(count):
+        record = initiatives.create_initiative(actor_for(lead), initiative_payload(world, title=f"Item {n}"))
+        initiatives.transition(actor_for(lead), record.id, "submitted", round_id=world["round"])
+        items.append(record.id)
+    rounds.move_round(SYSTEM, world["round"], "in_review")
+    return items
+
+
 def _decide_counting(statements, chair, round_id, initiative_id, board):
     for member in board:
         governance.cast_vote(actor_for(member), round_id, initiative_id, "approve")
@@ -23,13 +35,7 @@ def _decide_counting(statements, chair, round_id, initiative_id, board):
 def test_a_decision_issues_as_many_statements_with_3_members_as_with_12(app, statements):
     world = build_world(app)
     with app.app_context():
-        lead = User.get_by_id(world["lead_a"])
-        items = []
-        for n in range(2):
-            record = initiatives.create_initiative(actor_for(lead), initiative_payload(world, title=f"Item {n}"))
-            initiatives.transition(actor_for(lead), record.id, "submitted", round_id=world["round"])
-            items.append(record.id)
-        rounds.move_round(SYSTEM, world["round"], "in_review")
+        items = _in_review(world, 2)
         chair = User.get_by_id(world["user_board_chair"])
         board = [chair, User.get_by_id(world["user_board_member"])] + _add_members(1, 0)
         assert len(governance.board_members()) == 3
@@ -46,13 +52,7 @@ def test_the_votes_overview_issues_as_many_statements_for_1_initiative_and_3_mem
         app, statements):
     world = build_world(app)
     with app.app_context():
-        lead = User.get_by_id(world["lead_a"])
-        items = []
-        for n in range(3):
-            record = initiatives.create_initiative(actor_for(lead), initiative_payload(world, title=f"Item {n}"))
-            initiatives.transition(actor_for(lead), record.id, "submitted", round_id=world["round"])
-            items.append(record.id)
-        rounds.move_round(SYSTEM, world["round"], "in_review")
+        items = _in_review(world, 3)
         board = [User.get_by_id(world["user_board_chair"]), User.get_by_id(world["user_board_member"])]
         board += _add_members(1, 0)
         for member in board:
