@@ -5,8 +5,10 @@ alignment ratings (0-rated objectives take nothing; none rated → the line "(no
 one working with partners is split by the partners' shares, the rest being the company's
 own work.  Each measure (requested, approved, actual) is split by the largest-remainder
 method: every part gets ⌊amount·w/W⌋ and the cents left over go one each to the parts with
-the largest remainders (ties: lower key first), so the parts add up to the amount exactly.
-Partner shares enter as integer weights in hundred-thousandths.
+the largest remainders (ties: lower key first, the "(no objective)"/"(own work)" line's key 0
+before any other), so the parts add up to the amount exactly.  Partner shares enter as integer
+weights in hundred-thousandths.  ``finance_rules.largest_remainder_split`` is the same rule in
+Python, the oracle the tests compare this SQL with.
 
 TOTAL rule (documented): every numeric column of ``totals`` is the sum of the lines, except
 ratios, which are recomputed from the totals (``utilization_pct`` = total approved / total
@@ -101,7 +103,8 @@ _MEASURES = ("requested", "approved", "actual")
 
 
 def _split_sql(kind):
-    """A CTE body ``facts(iid, k, requested, approved, actual)`` split by objective or partner."""
+    """A CTE body ``facts(iid, k, requested, approved, actual)`` split by objective or partner
+    (``finance_rules.largest_remainder_split`` per initiative and measure)."""
     if kind == "objective":
         weights = ("SELECT o.initiative_id AS iid, o.objective_id AS k, CAST(o.alignment AS BIGINT) AS w FROM initiative_objective o "
                    "JOIN base b ON b.iid = o.initiative_id WHERE o.alignment > 0 "

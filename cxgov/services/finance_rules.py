@@ -45,3 +45,25 @@ def share(part, whole):
     if not whole:
         return None
     return float(Fraction(part) / Fraction(whole))
+
+
+def largest_remainder_split(amount, weights):
+    """Split ``amount`` (a non-negative integer) over ``weights`` ``{key: integer weight}``.
+
+    The rule of the split reports (``finance._split_sql`` computes the same in SQL, and the
+    tests compare the two): keys with a weight of 0 or less take no part; each other key gets
+    ⌊amount·w/W⌋ (W the sum of those weights) and the units left over, fewer than the number
+    of parts, go one each to the parts with the largest remainders amount·w − ⌊amount·w/W⌋·W,
+    ties broken by the lower key first.  The parts add up to ``amount`` exactly.
+
+    ``largest_remainder_split(100, {1: 1, 2: 1, 3: 1}) == {1: 34, 2: 33, 3: 33}``.
+    """
+    positive = {k: w for k, w in weights.items() if w > 0}
+    total = sum(positive.values())
+    if not total:
+        return {}
+    parts = {k: amount * w // total for k, w in positive.items()}
+    by_remainder = sorted(positive, key=lambda k: (-(amount * positive[k] - parts[k] * total), k))
+    for k in by_remainder[:amount - sum(parts.values())]:
+        parts[k] += 1
+    return parts

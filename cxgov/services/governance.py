@@ -20,8 +20,6 @@ Rules (DESIGN, Governance rules):
   conditional UPDATE (``committed + amount <= budget``) inside the outermost write
   transaction (IMMEDIATE on SQLite, a row lock on PostgreSQL).  Zero rows → 409.
 """
-import math
-
 import peewee
 
 from cxgov.db import write_transaction
@@ -39,48 +37,41 @@ OUTCOME_STATUS = {"approve": "approved", "reject": "rejected", "defer": "deferre
 
 
 # ------------------------------------------------------------------ board and recusal
+# Loaders: a fixed number of queries whatever the board's size; the rules are governance_rules'.
 def board_members():
     return list(User.select().where(User.role.in_(BOARD_ROLES) & (User.active == True)).order_by(User.id))  # noqa: E712
 
 
-def recusal_reason(user, initiative):
+def stakes_of_many(initiatives):
+    """``{initiative_id: Stakes}``: each initiative's stakeholders as plain values (two queries)."""
+    ids = [i.id for i in initiatives]
+    contributing = {}
+    for link in InitiativeContributor.select(InitiativeContributor.initiative, InitiativeContributor.team).where(
+            InitiativeContributor.initiative.in_(ids)):
+        contributing.setdefault(link.initiative_id, set()).add(link.team_id)
+    wanted = {i.team_id for i in initiatives}.union(*contributing.values())
+    teams = [(t.id, t.name, t.lead_email) for t in Team.select(Team.id, Team.name, Team.lead_email)
+             .where(Team.id.in_(sorted(wanted))).order_by(Team.id)]
+    return {i.id: governance_rules.Stakes(i.id, i.sponsor_id, i.owner_id, i.team_id, tuple(
+        t for t in teams if t[0] == i.team_id or t[0] in contributing.get(i.id, ()))) for i in initiatives}
+
+
+def stakes_of(initiative):
+    return stakes_of_many([initiative])[initiative.id]
+
+
+def recusal_reason(user, initiative, stakes=None):
     """Why ``user`` may not vote on ``initiative`` (None when they may)."""
-    if user.id == initiative.sponsor_id:
-        return f"{user.email} sponsors initiative {initiative.id}"
-    if user.id == initiative.owner_id:
-        return f"{user.email} owns initiative {initiative.id}"
-    team_ids = [initiative.team_id] + [c.team_id for c in InitiativeContributor.select().where(
-        InitiativeContributor.initiative == initiative.id)]
-    led = Team.select().where(Team.id.in_(team_ids) & (peewee.fn.LOWER(Team.lead_email) == user.email.lower())).first()
-    if led is not None:
-        return f"{user.email} leads team {led.name}, which {'owns' if led.id == initiative.team_id else 'contributes to'} " \
-               f"initiative {initiative.id}"
-    return None
+    return governance_rules.recusal_reason(user.id, user.email, stakes or stakes_of(initiative))
 
 
 def tally(round_id, initiative):
-    """The votes as they stand, who is recused, quorum and majority."""
-    members = board_members()
-    eligible = [m for m in members if recusal_reason(m, initiative) is None]
-    eligible_ids = {m.id for m in eligible}
-    votes = list(Vote.select().where((Vote.round == round_id) & (Vote.initiative == initiative.id)))
-    counted = [v for v in votes if v.member_id in eligible_ids]
-    counts = {c: sum(1 for v in counted if v.choice == c) for c in ("approve", "reject", "abstain")}
-    cast = len(counted)
-    quorum_needed = len(eligible) // 2 + 1 if eligible else 1
-    return {
-        "board": len(members),
-        "eligible": len(eligible),
-        "recused": [{"member_id": m.id, "reason": recusal_reason(m, initiative)} for m in members
-                    if m.id not in eligible_ids],
-        "votes_cast": cast,
-        "approve": counts["approve"], "reject": counts["reject"], "abstain": counts["abstain"],
-        "quorum_needed": quorum_needed,
-        "quorum": cast >= quorum_needed,
-        "majority_approves": counts["approve"] > counts["reject"],
-        "majority_rejects": counts["reject"] > counts["approve"],
-        "two_thirds_needed": math.ceil(2 * len(eligible) / 3) if eligible else 1,
-    }
+    """The votes as they stand, who is recused, quorum and majority (four queries)."""
+    members = [(m.id, m.email) for m in board_members()]
+    recused = governance_rules.recusals(members, stakes_of(initiative))
+    votes = {v.member_id: v.choice for v in Vote.select(Vote.member, Vote.choice).where(
+        (Vote.round == round_id) & (Vote.initiative == initiative.id))}
+    return governance_rules.tally([m for m, _ in members], votes, recused)
 
 
 # ------------------------------------------------------------------ shared checks
@@ -146,8 +137,9 @@ def cast_vote_in(actor, rnd, initiative_id, choice, comment="", on_behalf_of=Non
                                          & (Delegation.delegate == actor.user_id)).exists():
             raise Forbidden(f"member {on_behalf_of} has not delegated their vote in round {rnd.id} to you")
         member = User.get_by_id(on_behalf_of)
+    stakes = stakes_of(initiative)
     for person in {member.id: member, caster.id: caster}.values():
-        reason = recusal_reason(person, initiative)
+        reason = recusal_reason(person, initiative, stakes)
         if reason:
             raise Forbidden(f"recused: {reason}", reason=reason)
     existing = Vote.get_or_none((Vote.round == rnd.id) & (Vote.initiative == initiative.id)
@@ -175,14 +167,23 @@ def _existing_round(round_id):
 
 
 def votes_overview(round_id, initiative_id=None):
-    """The round's votes and, per initiative voted on (or asked for), the tally as it stands."""
+    """The round's votes and, per initiative voted on (or asked for), the tally as it stands
+    (a fixed number of queries, whatever the board's size and the number of initiatives)."""
     _existing_round(round_id)
     query = Vote.select().where(Vote.round == round_id).order_by(Vote.initiative, Vote.member)
     if initiative_id is not None:
         query = query.where(Vote.initiative == initiative_id)
     votes = list(query)
     ids = {v.initiative_id for v in votes} | ({initiative_id} if initiative_id is not None else set())
-    tallies = {str(i.id): tally(round_id, i) for i in Initiative.select().where(Initiative.id.in_(sorted(ids)))}
+    listed = list(Initiative.select().where(Initiative.id.in_(sorted(ids))))
+    members = [(m.id, m.email) for m in board_members()]
+    stakes = stakes_of_many(listed)
+    choices = {}
+    for v in votes:
+        choices.setdefault(v.initiative_id, {})[v.member_id] = v.choice
+    tallies = {str(i.id): governance_rules.tally([m for m, _ in members], choices.get(i.id, {}),
+                                                 governance_rules.recusals(members, stakes[i.id])).as_dict()
+               for i in listed}
     return {"votes": votes, "tallies": tallies}
 
 
@@ -240,35 +241,53 @@ def round_locked_for_decisions(round_id, actor):
 
 
 def decide_in(actor, rnd, data):
-    """One decision inside the caller's write transaction (the single call and the batch)."""
+    """One decision inside the caller's write transaction (the single call and the batch):
+    load, apply the rules (governance_rules), write."""
     rnd = Round.get_by_id(rnd.id)  # committed as it stands now (a batch's earlier approvals)
     initiative = _submitted_initiative(rnd, data["initiative_id"], actor)
     outcome = data["outcome"]
     votes = tally(rnd.id, initiative)
-    kinds = []
-    if not votes["quorum"]:
-        kinds.append("quorum")
-    if outcome == "approve" and not votes["majority_approves"]:
-        kinds.append("majority")
-    if outcome == "reject" and votes["majority_approves"]:
-        kinds.append("majority")
-    changes = {"status": OUTCOME_STATUS[outcome]}
-    amount = owner_id = due = deferred_to = None
-    if outcome == "approve":
-        amount, owner_id, due = _approval_terms(initiative, data, utcnow().date())
-        if rnd.supermajority_above is not None and amount > rnd.supermajority_above \
-                and votes["approve"] < votes["two_thirds_needed"]:
-            kinds.append("threshold")
-        changes.update(approved_amount=amount, accountable_owner=owner_id, due_date=due)
-    elif outcome == "defer":
-        deferred_to = _deferral_target(actor, rnd, data.get("deferred_to_round_id"))
-        changes["round"] = deferred_to
-    if kinds and not (data.get("override") and data.get("override_rationale")):
+    changes, terms = _outcome_changes(actor, rnd, initiative, data)
+    kinds = governance_rules.override_kinds(votes, outcome, terms["approved_amount"], rnd.supermajority_above)
+    if not governance_rules.override_given(kinds, data.get("override"), data.get("override_rationale")):
         raise RuleViolation(
             "this decision needs override: true and an override_rationale ("
-            + ", ".join(_explain(k, votes) for k in kinds) + ")",
-            errors={"override_rationale": ["required: " + ", ".join(kinds)]}, override_needed=kinds, tally=votes)
-    departure = _ranking_departure(rnd, initiative, outcome, amount).record()
+            + ", ".join(governance_rules.explain(k, votes) for k in kinds) + ")",
+            errors={"override_rationale": ["required: " + ", ".join(kinds)]}, override_needed=kinds,
+            tally=votes.as_dict())
+    departure = _ranking_departure(rnd, initiative, outcome, terms["approved_amount"]).record()
+    _move_initiative(initiative, changes)
+    if outcome == "approve":
+        _commit_budget(rnd, terms["approved_amount"])
+    decision = Decision.create(
+        round=rnd.id, initiative=initiative.id, outcome=outcome, rationale=data["rationale"],
+        conditions=data.get("conditions", ""), **terms, override=bool(kinds), override_kinds=kinds,
+        override_rationale=data.get("override_rationale", "") if kinds else "",
+        departure=departure, tally=votes.as_dict(), ranking=rnd.pinned_ranking_id, decided_by=actor.user_id)
+    rnd = Round.get_by_id(rnd.id)
+    append_event(actor, "decision.recorded", "decision", decision.id, {
+        "after": snapshot(decision), "initiative_id": initiative.id,
+        "initiative_status": [initiative.status, changes["status"]], "round_committed": rnd.committed,
+        "round_remaining": rnd.budget - rnd.committed})
+    return decision, rnd
+
+
+def _outcome_changes(actor, rnd, initiative, data):
+    """The initiative's new field values and the decision's terms for the chosen outcome."""
+    outcome = data["outcome"]
+    changes = {"status": OUTCOME_STATUS[outcome]}
+    terms = dict.fromkeys(("approved_amount", "accountable_owner", "due_date", "deferred_to"))
+    if outcome == "approve":
+        amount, owner_id, due = _approval_terms(initiative, data, utcnow().date())
+        terms.update(approved_amount=amount, accountable_owner=owner_id, due_date=due)
+        changes.update(approved_amount=amount, accountable_owner=owner_id, due_date=due)
+    elif outcome == "defer":
+        terms["deferred_to"] = changes["round"] = _deferral_target(actor, rnd, data.get("deferred_to_round_id"))
+    return changes, terms
+
+
+def _move_initiative(initiative, changes):
+    """Apply ``changes`` to the initiative if it is still submitted (else 409)."""
     values = {Initiative._meta.fields[k]: v for k, v in changes.items()}
     values[Initiative.version] = Initiative.version + 1
     values[Initiative.updated_at] = utcnow()
@@ -276,21 +295,6 @@ def decide_in(actor, rnd, data):
                                             & (Initiative.status == "submitted")).execute()
     if moved != 1:
         raise Conflict(f"initiative {initiative.id} was decided concurrently; GET it again")
-    if outcome == "approve":
-        _commit_budget(rnd, amount)
-    decision = Decision.create(
-        round=rnd.id, initiative=initiative.id, outcome=outcome, approved_amount=amount,
-        rationale=data["rationale"], conditions=data.get("conditions", ""),
-        accountable_owner=owner_id, due_date=due, deferred_to=deferred_to,
-        override=bool(kinds), override_kinds=kinds,
-        override_rationale=data.get("override_rationale", "") if kinds else "",
-        departure=departure, tally=votes, ranking=rnd.pinned_ranking_id, decided_by=actor.user_id)
-    rnd = Round.get_by_id(rnd.id)
-    append_event(actor, "decision.recorded", "decision", decision.id, {
-        "after": snapshot(decision), "initiative_id": initiative.id,
-        "initiative_status": [initiative.status, changes["status"]], "round_committed": rnd.committed,
-        "round_remaining": rnd.budget - rnd.committed})
-    return decision, rnd
 
 
 def _deferral_target(actor, rnd, target_id):
@@ -324,15 +328,6 @@ def next_quarter_round(actor, rnd):
                        errors={"deferred_to_round_id": [f"{name!r} is not in planning or open"]})
     return rounds.create_planning_round(actor, name=name, fiscal_year=year, fiscal_quarter=quarter, budget=0,
                            description=f"Created for a deferral from round {rnd.id}.")
-
-
-def _explain(kind, votes):
-    return {
-        "quorum": f"no quorum: {votes['votes_cast']} of the {votes['quorum_needed']} votes needed",
-        "majority": f"against the votes: {votes['approve']} approve, {votes['reject']} reject",
-        "threshold": f"above the round's threshold: {votes['approve']} approvals of the "
-                     f"{votes['two_thirds_needed']} needed",
-    }[kind]
 
 
 def _commit_budget(rnd, amount):

@@ -1,5 +1,16 @@
 """The board's rules as pure functions over plain values (no database, no clock).
 
+Recusal, quorum and majority (DESIGN, Governance rules)
+--------------------------------------------------------
+A member is recused from an initiative they sponsor or own, or whose owning or contributing
+team they lead (the team's lead e-mail is theirs, case-insensitively).  ``tally`` counts the
+votes of the non-recused board only.  Quorum: votes (approve, reject or abstain) from a
+majority of the non-recused board (⌊n/2⌋ + 1, and 1 when nobody may vote).  Majority: more
+approvals than rejections (abstentions count for quorum only).  Supermajority: above the
+round's ``supermajority_above`` an approval needs ⌈2n/3⌉ approvals (1 when n is 0).
+``override_kinds`` names every vote rule a decision breaks; each needs ``override`` and an
+override rationale.
+
 Departure from the ranking (DESIGN, Governance rules)
 ------------------------------------------------------
 The reference is the pinned ranking's rank-order fill *given the decisions so far*: walk the
@@ -22,11 +33,150 @@ Without a pinned ranking nothing departs.
 """
 import calendar
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from cxgov.scoring.portfolio import rank_order_fill
 
 DEPARTING_REFUSALS = ("reject", "defer")
+CHOICES = ("approve", "reject", "abstain")
+
+
+# ------------------------------------------------------------------ recusal
+@dataclass(frozen=True)
+class Stakes:
+    """Who has a stake in an initiative: its sponsor, owner, and the teams that own
+    (``team_id``) or contribute to it, as ``(team_id, name, lead_email)`` in id order."""
+    initiative_id: int
+    sponsor_id: object
+    owner_id: object
+    team_id: int
+    teams: tuple = ()
+
+
+def recusal_reason(member_id, email, stakes):
+    """Why the member may not vote on the initiative (None when they may)."""
+    if member_id == stakes.sponsor_id:
+        return f"{email} sponsors initiative {stakes.initiative_id}"
+    if member_id == stakes.owner_id:
+        return f"{email} owns initiative {stakes.initiative_id}"
+    for team_id, name, lead_email in stakes.teams:
+        if (lead_email or "").lower() == email.lower():
+            role = "owns" if team_id == stakes.team_id else "contributes to"
+            return f"{email} leads team {name}, which {role} initiative {stakes.initiative_id}"
+    return None
+
+
+def recusals(members, stakes):
+    """``{member_id: reason}`` for the recused among ``members`` [(id, email)]."""
+    found = {}
+    for member_id, email in members:
+        reason = recusal_reason(member_id, email, stakes)
+        if reason is not None:
+            found[member_id] = reason
+    return found
+
+
+# ------------------------------------------------------------------ quorum and majority
+def quorum_needed(eligible):
+    """Votes needed for quorum: a majority of the ``eligible`` (non-recused) members."""
+    return eligible // 2 + 1 if eligible else 1
+
+
+def two_thirds_needed(eligible):
+    """Approvals a supermajority needs: two thirds of the ``eligible`` members, rounded up."""
+    return math.ceil(2 * eligible / 3) if eligible else 1
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The votes on one initiative as they stand (stored on the decision as ``as_dict()``)."""
+    board: int
+    eligible: int
+    recused: tuple  # ((member_id, reason), …) in board order
+    approve: int
+    reject: int
+    abstain: int
+
+    @property
+    def votes_cast(self):
+        return self.approve + self.reject + self.abstain
+
+    @property
+    def quorum_needed(self):
+        return quorum_needed(self.eligible)
+
+    @property
+    def quorum(self):
+        return self.votes_cast >= self.quorum_needed
+
+    @property
+    def majority_approves(self):
+        return self.approve > self.reject
+
+    @property
+    def majority_rejects(self):
+        return self.reject > self.approve
+
+    @property
+    def two_thirds_needed(self):
+        return two_thirds_needed(self.eligible)
+
+    def as_dict(self):
+        return {
+            "board": self.board, "eligible": self.eligible,
+            "recused": [{"member_id": m, "reason": r} for m, r in self.recused],
+            "votes_cast": self.votes_cast, "approve": self.approve, "reject": self.reject, "abstain": self.abstain,
+            "quorum_needed": self.quorum_needed, "quorum": self.quorum,
+            "majority_approves": self.majority_approves, "majority_rejects": self.majority_rejects,
+            "two_thirds_needed": self.two_thirds_needed,
+        }
+
+
+def tally(members, votes, recusals):
+    """The tally of ``votes`` ``{member_id: choice}`` by the board ``members`` (ids, board
+    order) with ``recusals`` ``{member_id: reason}``: votes of the recused and of people no
+    longer on the board are not counted."""
+    eligible = [m for m in members if m not in recusals]
+    counted = [votes[m] for m in eligible if m in votes]
+    return Tally(board=len(members), eligible=len(eligible),
+                 recused=tuple((m, recusals[m]) for m in members if m in recusals),
+                 approve=counted.count("approve"), reject=counted.count("reject"), abstain=counted.count("abstain"))
+
+
+def needs_supermajority(outcome, amount, supermajority_above):
+    """Is this an approval above the round's threshold?"""
+    return outcome == "approve" and supermajority_above is not None and amount > supermajority_above
+
+
+def override_kinds(votes, outcome, amount=None, supermajority_above=None):
+    """The vote rules deciding ``outcome`` breaks, in order: quorum, majority, threshold."""
+    kinds = []
+    if not votes.quorum:
+        kinds.append("quorum")
+    if (outcome == "approve" and not votes.majority_approves) or (outcome == "reject" and votes.majority_approves):
+        kinds.append("majority")
+    if needs_supermajority(outcome, amount, supermajority_above) and votes.approve < votes.two_thirds_needed:
+        kinds.append("threshold")
+    return kinds
+
+
+def override_given(kinds, override, rationale):
+    """Does the chair's override cover ``kinds``? (none needed, or override with a rationale)"""
+    return not kinds or bool(override and rationale)
+
+
+def explain(kind, votes):
+    """One override kind, in words, with the figures."""
+    return {
+        "quorum": f"no quorum: {votes.votes_cast} of the {votes.quorum_needed} votes needed",
+        "majority": f"against the votes: {votes.approve} approve, {votes.reject} reject",
+        "threshold": f"above the round's threshold: {votes.approve} approvals of the "
+                     f"{votes.two_thirds_needed} needed",
+    }[kind]
+
+
+# ------------------------------------------------------------------ departure from the ranking
 
 
 @dataclass(frozen=True)

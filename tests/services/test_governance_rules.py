@@ -123,3 +123,69 @@ def test_due_date_default_adds_calendar_months_and_clamps():
     assert add_months(dt.date(2027, 5, 1), 0) == dt.date(2027, 5, 1)
     assert add_months(dt.date(2028, 2, 29), 12) == dt.date(2029, 2, 28)
     assert next_fiscal_quarter(2027, 1) == (2027, 2) and next_fiscal_quarter(2027, 4) == (2028, 1)
+
+
+# ------------------------------------------------------------------ recusal, quorum, majority
+from cxgov.services.governance_rules import (  # noqa: E402
+    Stakes, Tally, explain, override_given, override_kinds, quorum_needed, recusal_reason, recusals, tally,
+    two_thirds_needed)
+
+STAKES = Stakes(initiative_id=7, sponsor_id=1, owner_id=2, team_id=10,
+                teams=((10, "Support", "Lead@Example.com"), (11, "Logistics", "ben@example.com")))
+
+
+def test_recusal_of_sponsor_owner_and_the_leads_of_owning_and_contributing_teams():
+    assert recusal_reason(1, "s@example.com", STAKES) == "s@example.com sponsors initiative 7"
+    assert recusal_reason(2, "o@example.com", STAKES) == "o@example.com owns initiative 7"
+    assert recusal_reason(3, "lead@example.com", STAKES) == "lead@example.com leads team Support, which owns initiative 7"
+    assert recusal_reason(4, "BEN@example.com", STAKES) == \
+        "BEN@example.com leads team Logistics, which contributes to initiative 7"
+    assert recusal_reason(5, "free@example.com", STAKES) is None
+    assert recusals([(1, "s@example.com"), (5, "free@example.com")], STAKES) == {1: "s@example.com sponsors initiative 7"}
+
+
+def test_tally_counts_only_the_non_recused_board():
+    t = tally([1, 2, 3, 4, 5], {1: "approve", 2: "approve", 3: "reject", 9: "approve", 4: "abstain"},
+              {1: "sponsor"})
+    assert t == Tally(board=5, eligible=4, recused=((1, "sponsor"),), approve=1, reject=1, abstain=1)
+    assert t.votes_cast == 3 and t.quorum_needed == 3 and t.quorum
+    assert not t.majority_approves and not t.majority_rejects and t.two_thirds_needed == 3
+    assert t.as_dict() == {"board": 5, "eligible": 4, "recused": [{"member_id": 1, "reason": "sponsor"}],
+                           "votes_cast": 3, "approve": 1, "reject": 1, "abstain": 1, "quorum_needed": 3,
+                           "quorum": True, "majority_approves": False, "majority_rejects": False,
+                           "two_thirds_needed": 3}
+
+
+def test_quorum_and_two_thirds_of_an_empty_board_need_one():
+    assert quorum_needed(0) == 1 and two_thirds_needed(0) == 1
+    assert [quorum_needed(n) for n in (1, 2, 3, 4, 5)] == [1, 2, 2, 3, 3]
+    assert [two_thirds_needed(n) for n in (1, 2, 3, 4, 5, 6)] == [1, 2, 2, 3, 4, 4]
+
+
+def test_override_kinds_name_every_rule_broken_in_order():
+    none = tally([1, 2, 3], {}, {})
+    assert override_kinds(none, "approve", 10, 5) == ["quorum", "majority", "threshold"]
+    assert override_kinds(none, "reject") == ["quorum"]
+    assert override_kinds(none, "defer") == ["quorum"]
+    backed = tally([1, 2, 3], {1: "approve", 2: "approve"}, {})
+    assert override_kinds(backed, "approve", 10, 5) == []
+    assert override_kinds(backed, "approve", 10, None) == []
+    assert override_kinds(backed, "reject") == ["majority"]
+    thin = tally([1, 2, 3, 4, 5, 6], {1: "approve", 2: "approve", 3: "approve", 4: "reject"}, {})
+    assert override_kinds(thin, "approve", 6, 5) == ["threshold"] and override_kinds(thin, "approve", 5, 5) == []
+    assert explain("threshold", thin) == "above the round's threshold: 3 approvals of the 4 needed"
+    assert override_given([], None, None) and not override_given(["quorum"], True, "")
+    assert override_given(["quorum"], True, "deadline")
+
+
+@given(st.lists(st.integers(1, 30), unique=True, max_size=15), st.data())
+def test_tally_rules_hold_for_any_board(members, data):
+    votes = data.draw(st.dictionaries(st.integers(1, 40), st.sampled_from(["approve", "reject", "abstain"])))
+    recused = {m: "r" for m in data.draw(st.lists(st.sampled_from(members), unique=True))} if members else {}
+    t = tally(members, votes, recused)
+    eligible = [m for m in members if m not in recused]
+    assert t.eligible == len(eligible) and t.board == len(members)
+    assert t.votes_cast == sum(1 for m in eligible if m in votes) <= t.eligible
+    assert t.quorum == (2 * t.votes_cast > t.eligible and t.votes_cast >= 1)
+    assert 3 * t.two_thirds_needed >= 2 * t.eligible
+    assert not (t.majority_approves and t.majority_rejects)
